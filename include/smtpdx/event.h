@@ -1,0 +1,58 @@
+/* event.h - the one failure event every front end produces
+ * explain, logs, probe, transcript, bounce and watch all turn their input
+ * into struct sdx_event; one classifier turns its reply into a verdict;
+ * every renderer (text, JSON, NDJSON, HTML, Prometheus) consumes events
+ * with verdicts. No subcommand has private field names (ARCHITECTURE.md).
+ * Strings are borrowed (struct sdx_str): the front end that fills an event
+ * owns the bytes and keeps them alive while the event is used. */
+#ifndef SMTPDX_EVENT_H
+#define SMTPDX_EVENT_H
+
+#include <stdint.h>
+#include "buf.h"
+#include "classify.h"
+#include "reply.h"
+
+enum sdx_mta { SDX_MTA_UNKNOWN = 0, SDX_MTA_POSTFIX, SDX_MTA_EXIM, SDX_MTA_SENDMAIL,
+               SDX_MTA_OPENSMTPD, SDX_MTA_OTHER };
+
+enum sdx_direction {
+    SDX_DIR_UNKNOWN = 0,
+    SDX_DIR_INBOUND,        /* our server refused a client */
+    SDX_DIR_OUTBOUND,       /* a remote server refused us: bounce or deferral */
+    SDX_DIR_LOCAL           /* local delivery or routing */
+};
+
+enum sdx_outcome { SDX_OUT_UNKNOWN = 0, SDX_OUT_REJECTED, SDX_OUT_BOUNCED, SDX_OUT_DEFERRED,
+                   SDX_OUT_EXPIRED, SDX_OUT_DELIVERED };
+
+struct sdx_peer {
+    struct sdx_str host, addr;
+    unsigned       port;            /* 0 unknown */
+};
+
+struct sdx_event {
+    int64_t             when_us;    /* microseconds since the epoch (UTC), 0 unknown */
+    const char         *source;     /* file name, "argv", "stdin" (not owned) */
+    unsigned long       line;       /* 1-based line in source, 0 if none */
+    enum sdx_mta        mta;
+    enum sdx_direction  dir;
+    enum sdx_stage      stage;
+    enum sdx_outcome    outcome;
+    struct sdx_peer     client, server;
+    struct sdx_str      helo, sender, recipient, queue_id, message_id, session_id;
+    const struct sdx_reply *reply;  /* not owned */
+};
+
+/* sdx_event_init - an empty event around a reply */
+SDX_API void sdx_event_init(struct sdx_event *e, const struct sdx_reply *reply);
+/* sdx_event_recipient_domain - the domain of e->recipient into out (NUL-terminated,
+ * at most cap-1 bytes); "" when none. Returns out. */
+SDX_API const char *sdx_event_recipient_domain(const struct sdx_event *e, char *out, size_t cap);
+/* sdx_event_classify - classify e->reply with everything the event knows */
+SDX_API int sdx_event_classify(const struct sdx_event *e, struct sdx_verdict *v);
+SDX_API const char *sdx_mta_name(enum sdx_mta m);
+SDX_API const char *sdx_direction_name(enum sdx_direction d);
+SDX_API const char *sdx_outcome_name(enum sdx_outcome o);
+
+#endif

@@ -1,0 +1,16 @@
+/* cmds.h - the subcommands: run function, option table, help texts */
+#ifndef SDX_CLI_CMDS_H
+#define SDX_CLI_CMDS_H
+
+#include "opt.h"
+#include "term.h"
+
+int cmd_explain(const struct cmd *self, int argc, char **argv);
+extern const struct opt explain_opts[];
+extern const char explain_summary[], explain_help[];
+
+int cmd_address(const struct cmd *self, int argc, char **argv);
+extern const struct opt address_opts[];
+extern const char address_summary[], address_help[];
+
+#endif

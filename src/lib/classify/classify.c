@@ -1,0 +1,254 @@
+/* classify.c - decide reason, permanence and actor for one reply
+ * In:  struct sdx_reply (reply.c) and optional context (stage, remote host,
+ *      recipient domain). Out: struct sdx_verdict (classify.h).
+ * Checklist, each step only when the earlier ones found nothing better:
+ *   1. identify the provider: a marker in the text, the remote host's
+ *      suffix, the recipient domain;
+ *   2. text patterns (match.c) and code-only provider patterns whose
+ *      constraints hold; the most specific wins (docs/kb-format.md);
+ *   3. the enhanced status entry (IANA registry) for its class;
+ *   4. the basic code entry (RFC 5321 and extensions);
+ *   5. the class alone: onhold when there is text, undefined when not.
+ * Then the stage may refine it (a mailbox refused at MAIL FROM is the
+ * sender's: rejected), and permanence comes from the basic code, which
+ * governs what an SMTP client does (RFC 5321 §4.2.1); the enhanced class
+ * only when no basic code is known (RFC 3463 §2 wants them to agree).
+ * Not here: parsing (reply.c), wording (the CLI renders KB entries). */
+#include <stdio.h>
+#include <string.h>
+#include "smtpdx/classify.h"
+#include "match_int.h"
+#include "core/norm.h"
+#include "core/limits.h"
+
+/* suffix_match - host equals suffix or ends with "." suffix (case-insensitive) */
+static int suffix_match(const char *host, const char *suffix)
+{
+    size_t hl = strlen(host), sl = strlen(suffix);
+    struct sdx_str tail;
+
+    if (sl == 0 || hl < sl)
+        return 0;
+    tail.p = host + hl - sl, tail.len = sl;
+    if (!sdx_str_ieq(tail, suffix))
+        return 0;
+    return hl == sl || host[hl - sl - 1] == '.';
+}
+
+static int provider_by_name(const char *name, int hosts)
+{
+    const struct sdx_kb *kb = sdx_kb();
+    size_t i, k;
+
+    if (name == NULL || *name == '\0')
+        return -1;
+    for (i = 0; i < kb->nproviders; i++) {
+        const char *const *list = hosts ? kb->providers[i].hosts : kb->providers[i].domains;
+
+        for (k = 0; list[k]; k++)
+            if (suffix_match(name, list[k]))
+                return (int)i;
+    }
+    return -1;
+}
+
+static int reply_ok(const struct sdx_kb_pattern *pt, const struct sdx_reply *r)
+{
+    unsigned i;
+    int klass = sdx_reply_class(r);
+
+    if (pt->nreplies == 0)
+        return 1;
+    for (i = 0; i < pt->nreplies; i++) {
+        const struct sdx_kb_replyc *c = &pt->replies[i];
+
+        if (c->code ? c->code == r->code : c->klass == klass)
+            return 1;
+    }
+    return 0;
+}
+
+static int status_ok(const struct sdx_kb_pattern *pt, const struct sdx_reply *r)
+{
+    unsigned i;
+
+    if (pt->nstatuses == 0)
+        return 1;
+    if (r->status.klass == 0)
+        return 0;
+    for (i = 0; i < pt->nstatuses; i++) {
+        const struct sdx_kb_statusc *c = &pt->statuses[i];
+
+        if ((c->klass == 0 || c->klass == r->status.klass) && c->subject == r->status.subject &&
+            c->detail == r->status.detail)
+            return 1;
+    }
+    return 0;
+}
+
+/* better - is candidate (a) more specific than the current best (b)? */
+static int better(const struct sdx_kb_pattern *a, size_t am, unsigned ai,
+                  const struct sdx_kb_pattern *b, size_t bm, unsigned bi)
+{
+    if (b == NULL)
+        return 1;
+    if (a->requires_provider != b->requires_provider)
+        return a->requires_provider > b->requires_provider;
+    if ((a->nstatuses > 0) != (b->nstatuses > 0))
+        return a->nstatuses > 0;
+    if (am != bm)
+        return am > bm;
+    if ((a->nreplies > 0) != (b->nreplies > 0))
+        return a->nreplies > 0;
+    return ai < bi;
+}
+
+static enum sdx_perm perm_of_class(int klass)
+{
+    switch (klass) {
+    case 2: return SDX_PERM_SUCCESS;
+    case 4: return SDX_PERM_TRANSIENT;
+    case 5: return SDX_PERM_PERMANENT;
+    default: return SDX_PERM_UNKNOWN;
+    }
+}
+
+int sdx_classify(const struct sdx_reply *r, const struct sdx_classify_ctx *ctx, struct sdx_verdict *v)
+{
+    const struct sdx_kb *kb = sdx_kb();
+    char norm[SDX_REPLY_TEXT_MAX + 1];
+    struct sdx__match_res mr;
+    const struct sdx_kb_pattern *best = NULL;
+    size_t best_m = 0, nl;
+    unsigned best_i = 0, i, nbare;
+    const unsigned *bare;
+    int prov = -1, klass = sdx_reply_class(r), reason = -1;
+    const char *host;
+
+    memset(v, 0, sizeof(*v));
+    v->stage = ctx && ctx->stage != SDX_STAGE_UNKNOWN ? ctx->stage : r->stage;
+    host = ctx && ctx->remote_host ? ctx->remote_host : r->host;
+    v->code = r->code ? sdx_kb_code(r->code) : NULL;
+    v->status = r->status.klass ? sdx_kb_status(r->status.subject, r->status.detail) : NULL;
+    if (r->code && v->code == NULL)
+        v->flags |= SDX_VERDICT_F_UNKNOWN_CODE;
+    if (r->status.klass && v->status == NULL)
+        v->flags |= SDX_VERDICT_F_UNKNOWN_STATUS;
+    if (r->flags & SDX_REPLY_F_CLASS_MISMATCH)
+        v->flags |= SDX_VERDICT_F_CLASS_FROM_CODE;
+
+    /* 1. provider */
+    nl = sdx__norm(norm, sizeof(norm), r->text.data, r->text.len);
+    sdx__match(norm, nl, &mr);
+    if ((prov = mr.provider) >= 0)
+        v->provider_by = "text";
+    else if ((prov = provider_by_name(host, 1)) >= 0)
+        v->provider_by = "host";
+    else if (ctx && (prov = provider_by_name(ctx->recipient_domain, 0)) >= 0)
+        v->provider_by = "domain";
+    v->provider = prov >= 0 ? &kb->providers[prov] : NULL;
+
+    /* 2. patterns: text hits, then code-only patterns */
+    for (i = 0; i < mr.nhits; i++) {
+        const struct sdx_kb_pattern *pt = &kb->patterns[mr.hits[i].pattern];
+
+        if ((pt->requires_provider && pt->provider != prov) || !reply_ok(pt, r) || !status_ok(pt, r))
+            continue;
+        if (pt->stages && v->stage != SDX_STAGE_UNKNOWN && !(pt->stages & (1u << v->stage)))
+            continue;
+        if (better(pt, mr.hits[i].matched, mr.hits[i].pattern, best, best_m, best_i))
+            best = pt, best_m = mr.hits[i].matched, best_i = mr.hits[i].pattern;
+    }
+    bare = sdx__match_bare(&nbare);
+    for (i = 0; i < nbare; i++) {
+        const struct sdx_kb_pattern *pt = &kb->patterns[bare[i]];
+
+        if ((pt->requires_provider && pt->provider != prov) || !reply_ok(pt, r) || !status_ok(pt, r))
+            continue;
+        if (pt->stages && v->stage != SDX_STAGE_UNKNOWN && !(pt->stages & (1u << v->stage)))
+            continue;
+        if (better(pt, 0, bare[i], best, best_m, best_i))
+            best = pt, best_m = 0, best_i = bare[i];
+    }
+    if (best) {
+        v->pattern = best;
+        reason = best->reason;
+        snprintf(v->rule, sizeof(v->rule), "pattern:%s", best->id);
+        if (best->differs && r->status.klass)
+            v->flags |= SDX_VERDICT_F_PROVIDER_DIFFERS;
+    }
+
+    /* 3. enhanced status, 4. basic code */
+    if (reason < 0 && v->status) {
+        int rs = klass == 4 && v->status->reason_transient >= 0 ? v->status->reason_transient
+                                                                : v->status->reason;
+        if (rs >= 0) {
+            reason = rs;
+            snprintf(v->rule, sizeof(v->rule), "status:%s", r->status_str);
+        }
+    }
+    if (reason < 0 && v->code && v->code->reason >= 0) {
+        reason = v->code->reason;
+        snprintf(v->rule, sizeof(v->rule), "code:%d", r->code);
+    }
+    /* an unregistered status still names its subject (RFC 3463 §3) */
+    if (reason < 0 && r->status.klass >= 4) {
+        static const int by_subject[8] = {
+            -1, SDX_REASON_USERUNKNOWN, SDX_REASON_FILTERED, SDX_REASON_SYSTEMERROR,
+            SDX_REASON_NETWORKERROR, SDX_REASON_SYNTAXERROR, SDX_REASON_CONTENTERROR,
+            SDX_REASON_SECURITYERROR
+        };
+        if (r->status.subject < 8 && by_subject[r->status.subject] >= 0 && r->status.detail != 0) {
+            reason = by_subject[r->status.subject];
+            snprintf(v->rule, sizeof(v->rule), "subject:X.%u", r->status.subject);
+        }
+    }
+
+    /* 5. class only */
+    if (reason < 0) {
+        if (klass == 2)
+            reason = SDX_REASON_DELIVERED;
+        else
+            reason = r->text.len ? SDX_REASON_ONHOLD : SDX_REASON_UNDEFINED;
+        snprintf(v->rule, sizeof(v->rule), klass ? "class:%d" : "none", klass);
+    }
+
+    /* the stage refines a mailbox verdict: at MAIL FROM it is the sender's */
+    if (v->stage == SDX_STAGE_MAIL && v->pattern == NULL &&
+        (reason == SDX_REASON_USERUNKNOWN || reason == SDX_REASON_HOSTUNKNOWN)) {
+        reason = SDX_REASON_REJECTED;
+        v->flags |= SDX_VERDICT_F_STAGE_ADJUSTED;
+    }
+    v->reason = (enum sdx_reason)reason;
+    v->reason_kb = sdx_kb_reason(v->reason);
+
+    /* permanence: the basic code governs; a pattern may document otherwise */
+    v->perm = perm_of_class(klass);
+    if (v->pattern && v->pattern->perm)
+        v->perm = (enum sdx_perm)v->pattern->perm;
+
+    /* actor: the most specific entry that names one */
+    v->actor = SDX_ACTOR_UNKNOWN;
+    if (v->pattern && v->pattern->actor != SDX_ACTOR_UNKNOWN)
+        v->actor = (enum sdx_actor)v->pattern->actor;
+    else if (v->pattern == NULL && v->status && v->status->actor != SDX_ACTOR_UNKNOWN &&
+             strncmp(v->rule, "status:", 7) == 0)
+        v->actor = (enum sdx_actor)v->status->actor;
+    else if (v->reason_kb && v->reason_kb->actor != SDX_ACTOR_UNKNOWN)
+        v->actor = (enum sdx_actor)v->reason_kb->actor;
+    else if (v->code)
+        v->actor = (enum sdx_actor)v->code->actor;
+    if (klass == 2)
+        v->actor = SDX_ACTOR_NONE;
+    return 0;
+}
+
+int sdx_classify_text(const char *p, size_t n, const struct sdx_classify_ctx *ctx,
+                      struct sdx_reply *scratch, struct sdx_verdict *v)
+{
+    int err = sdx_reply_parse(scratch, p, n);
+
+    if (err)
+        return err;
+    return sdx_classify(scratch, ctx, v);
+}

@@ -1,0 +1,536 @@
+/* reply.c - split one SMTP reply into code, enhanced status and text
+ * In:  the lines of one reply, CRLF or LF, from a session, a log or a DSN;
+ *      or one of the renderings MTAs write around a reply: Postfix
+ *      "host H[A] said: ... (in reply to X command)" and "reject: X from
+ *      H[A]: ...; from=<...>", Exim "SMTP error from remote mail server
+ *      after X: ..." (with its literal \n line breaks), "Diagnostic-Code:
+ *      smtp; ..." (RFC 3464 §2.3.6), OpenSMTPD result="...".
+ * Out: struct sdx_reply; each tolerated defect sets an SDX_REPLY_F_* flag.
+ * Limits: SDX_REPLY_INPUT_MAX, SDX_REPLY_LINE_MAX, SDX_REPLY_LINES_MAX,
+ *      SDX_REPLY_TEXT_MAX (core/limits.h). Not here: meaning (classify.c).
+ * RFC 5321 §4.2, §4.2.1, §4.5.3.1.5; RFC 3463 §2; RFC 2034 §3; RFC 3464. */
+#include <stdio.h>
+#include <string.h>
+#include "smtpdx/reply.h"
+#include "smtpdx/esc.h"
+#include "core/limits.h"
+
+static const struct { unsigned bit; const char *word, *desc; } flag_names[] = {
+#define X(name, bit, word, desc) { bit, word, desc },
+    SDX_REPLY_FLAGS(X)
+#undef X
+};
+
+const char *sdx_reply_flag_name(unsigned bit)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+        if (flag_names[i].bit == bit)
+            return flag_names[i].word;
+    return "?";
+}
+
+const char *sdx_reply_flag_desc(unsigned bit)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+        if (flag_names[i].bit == bit)
+            return flag_names[i].desc;
+    return "?";
+}
+
+void sdx_reply_init(struct sdx_reply *r)
+{
+    memset(r, 0, sizeof(*r));
+    sdx_buf_init(&r->text, SDX_REPLY_TEXT_MAX);
+}
+
+void sdx_reply_release(struct sdx_reply *r)
+{
+    sdx_buf_release(&r->text);
+}
+
+int sdx_reply_class(const struct sdx_reply *r)
+{
+    if (r->code)
+        return r->code / 100;
+    return r->status.klass;
+}
+
+static int is_digit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* scan_digits - 1..max digits at *p (bounded by end) into *v; advances *p */
+static int scan_digits(const char **p, const char *end, int max, unsigned *v)
+{
+    const char *s = *p;
+    unsigned n = 0;
+    int k = 0;
+
+    while (s < end && is_digit((unsigned char)*s) && k < max + 1)
+        n = n * 10 + (unsigned)(*s++ - '0'), k++;
+    if (k == 0 || k > max)
+        return -1;
+    *p = s, *v = n;
+    return 0;
+}
+
+/* scan_status - RFC 3463 status at *p: class 2/4/5, subject and detail 1-3
+ * digits, then a space, end or a delimiter; advances *p only on success */
+static int scan_status(const char **p, const char *end, struct sdx_status *st)
+{
+    const char *s = *p;
+    unsigned c, sub, det;
+
+    if (s >= end || (*s != '2' && *s != '4' && *s != '5'))
+        return -1;
+    c = (unsigned)(*s++ - '0');
+    if (s >= end || *s != '.')
+        return -1;
+    s++;
+    if (scan_digits(&s, end, 3, &sub) || s >= end || *s != '.')
+        return -1;
+    s++;
+    if (scan_digits(&s, end, 3, &det))
+        return -1;
+    if (s < end && !(*s == ' ' || *s == '\t' || *s == ')' || *s == ']' || *s == ',' ||
+                     *s == ';' || *s == '\r' || *s == '\n' || *s == '"'))
+        return -1;
+    st->klass = (unsigned char)c, st->subject = (unsigned short)sub, st->detail = (unsigned short)det;
+    *p = s;
+    return 0;
+}
+
+int sdx_status_parse(const char *p, size_t n, struct sdx_status *st)
+{
+    const char *s = p;
+
+    if (scan_status(&s, p + n, st) || s != p + n)
+        return SDX_EPARSE;
+    return 0;
+}
+
+/* looks_like_status - d.d.d shape with any digits (to flag invalid ones) */
+static int looks_like_status(const char *s, const char *end)
+{
+    unsigned v;
+
+    return scan_digits(&s, end, 3, &v) == 0 && s < end && *s == '.' &&
+           (s++, scan_digits(&s, end, 4, &v) == 0) && s < end && *s == '.' &&
+           (s++, scan_digits(&s, end, 4, &v) == 0);
+}
+
+/* scan_code - three-digit reply code at p (RFC 5321 §4.2: 2-5, 0-5, 0-9)
+ * followed by SP, '-' or end; returns the code or 0 */
+static int scan_code(const char *p, const char *end, char *sep)
+{
+    if (end - p < 3 || p[0] < '2' || p[0] > '5' || p[1] < '0' || p[1] > '9' || !is_digit((unsigned char)p[2]))
+        return 0;
+    if (end - p > 3 && p[3] != ' ' && p[3] != '-' && p[3] != '\t' && p[3] != '\r')
+        return 0;
+    *sep = end - p > 3 ? p[3] : ' ';
+    return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+}
+
+static const char *find(const char *p, const char *end, const char *needle)
+{
+    struct sdx_str hay = { p, (size_t)(end - p) };
+
+    return sdx_str_ifind(hay, needle, strlen(needle));
+}
+
+/* rfind - last occurrence of needle in [p, end) */
+static const char *rfind(const char *p, const char *end, const char *needle)
+{
+    const char *last = NULL, *hit;
+
+    while ((hit = find(p, end, needle)) != NULL) {
+        last = hit;
+        p = hit + 1;
+    }
+    return last;
+}
+
+/* stage_of - the SMTP stage named by a command word at p */
+static enum sdx_stage stage_of(const char *p, const char *end)
+{
+    static const struct { const char *word; enum sdx_stage st; } words[] = {
+        { "RCPT", SDX_STAGE_RCPT }, { "MAIL", SDX_STAGE_MAIL }, { "DATA", SDX_STAGE_DATA },
+        { "end of data", SDX_STAGE_EOD }, { "end of message", SDX_STAGE_EOD },
+        { "END-OF-MESSAGE", SDX_STAGE_EOD }, { "EHLO", SDX_STAGE_HELO }, { "HELO", SDX_STAGE_HELO },
+        { "LHLO", SDX_STAGE_HELO }, { "STARTTLS", SDX_STAGE_STARTTLS }, { "AUTH", SDX_STAGE_AUTH },
+        { "BDAT", SDX_STAGE_BDAT }, { "QUIT", SDX_STAGE_QUIT }, { "CONNECT", SDX_STAGE_CONNECT },
+        { "initial connection", SDX_STAGE_CONNECT }, { "pipelined RCPT", SDX_STAGE_RCPT },
+        { "pipelined MAIL", SDX_STAGE_MAIL }, { "pipelined DATA", SDX_STAGE_DATA },
+        { "VRFY", SDX_STAGE_OTHER }, { "ETRN", SDX_STAGE_OTHER }, { "RSET", SDX_STAGE_OTHER },
+        { "XCLIENT", SDX_STAGE_OTHER }, { "NOOP", SDX_STAGE_OTHER },
+    };
+    size_t i;
+
+    while (p < end && *p == ' ')
+        p++;
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        size_t l = strlen(words[i].word);
+        struct sdx_str w = { p, (size_t)(end - p) < l ? (size_t)(end - p) : l };
+
+        if ((size_t)(end - p) >= l && sdx_str_ieq(w, words[i].word))
+            return words[i].st;
+    }
+    return SDX_STAGE_OTHER;
+}
+
+/* copy_host - "name[addr]" at [p, end) into r->host and r->addr, bounded */
+static void copy_host(struct sdx_reply *r, const char *p, const char *end)
+{
+    const char *lb = memchr(p, '[', (size_t)(end - p)), *rb;
+    size_t n;
+
+    if (lb == NULL)
+        lb = end;
+    while (lb > p && lb[-1] == ' ')
+        lb--;
+    n = (size_t)(lb - p) < sizeof(r->host) - 1 ? (size_t)(lb - p) : sizeof(r->host) - 1;
+    memcpy(r->host, p, n);
+    r->host[n] = '\0';
+    for (size_t i = 0; i < n; i++)      /* a host name is never binary: keep it printable */
+        if ((unsigned char)r->host[i] < 0x21 || (unsigned char)r->host[i] > 0x7e)
+            r->host[i] = '?';
+    if ((lb = memchr(p, '[', (size_t)(end - p))) == NULL)
+        return;
+    lb++;
+    rb = memchr(lb, ']', (size_t)(end - lb));
+    if (rb == NULL)
+        return;
+    n = (size_t)(rb - lb) < sizeof(r->addr) - 1 ? (size_t)(rb - lb) : sizeof(r->addr) - 1;
+    memcpy(r->addr, lb, n);
+    r->addr[n] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)r->addr[i] < 0x21 || (unsigned char)r->addr[i] > 0x7e)
+            r->addr[i] = '?';
+}
+
+/* unwrap - find a rendering around the reply; narrows [*pp, *pe) to the reply */
+static void unwrap(struct sdx_reply *r, const char **pp, const char **pe)
+{
+    const char *p = *pp, *end = *pe, *hit, *q;
+
+    /* RFC 3464 §2.3.6: Diagnostic-Code: diagnostic-type; text */
+    if ((size_t)(end - p) > 16 && sdx_str_ieq((struct sdx_str){ p, 16 }, "Diagnostic-Code:"))
+        p += 16;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    q = p;
+    while (q < end && q - p < 15 && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '-'))
+        q++;
+    if (q > p && q < end && *q == ';' && !is_digit((unsigned char)*p)) {
+        size_t i, n = (size_t)(q - p);
+
+        for (i = 0; i < n; i++)
+            r->diag_type[i] = (char)((p[i] >= 'A' && p[i] <= 'Z') ? p[i] + 32 : p[i]);
+        r->diag_type[n] = '\0';
+        r->rendering = SDX_RENDER_DSN;
+        p = q + 1;
+    }
+
+    /* Postfix smtp(8): host NAME[ADDR] said: REPLY (in reply to CMD command) */
+    if ((hit = find(p, end, " said: ")) != NULL || (hit = find(p, end, " refused to talk to me: ")) != NULL) {
+        const char *h = rfind(p, hit, "host ");
+
+        if (h != NULL) {
+            copy_host(r, h + 5, hit);
+            r->rendering = SDX_RENDER_POSTFIX;
+            if (hit[1] == 'r')
+                r->stage = SDX_STAGE_CONNECT, p = hit + 24;
+            else
+                p = hit + 7;
+            if ((q = rfind(p, end, "(in reply to ")) != NULL) {
+                r->stage = stage_of(q + 13, end);
+                end = q;
+            }
+        }
+    } else if ((hit = find(p, end, "SMTP error from remote mail")) != NULL &&
+               (q = find(hit, end, " after ")) != NULL && q - hit < 40) {
+        /* Exim: ... SMTP error from remote mail server after RCPT TO:<a@b>: 550 ... */
+        const char *s;
+
+        r->rendering = SDX_RENDER_EXIM;
+        r->stage = stage_of(q + 7, end);
+        for (s = q + 7; s + 5 <= end; s++)
+            if (s[0] == ':' && s[1] == ' ' && is_digit((unsigned char)s[2]) &&
+                is_digit((unsigned char)s[3]) && is_digit((unsigned char)s[4]) &&
+                (s + 5 == end || s[5] == ' ' || s[5] == '-'))
+                break;
+        p = s + 5 <= end ? s + 2 : end;
+        /* Exim puts H=name [addr] before the message */
+        if ((s = find(*pp, hit, " H=")) != NULL) {
+            const char *e = find(s + 3, hit, "]");
+
+            if (e != NULL)
+                copy_host(r, s + 3, e + 1);
+        }
+        /* Exim's log field DT=...s is not part of the reply */
+        if ((s = rfind(p, end, " DT=")) != NULL && end - s < 24)
+            end = s;
+    } else if ((hit = find(p, end, "reject: ")) != NULL && (q = find(hit, end, " from ")) != NULL &&
+               q - hit < 40) {
+        /* Postfix smtpd(8): NOQUEUE: reject: RCPT from H[A]: 550 ...; from=<s> to=<r> ... */
+        const char *colon = find(q, end, "]: ");
+
+        if (colon != NULL) {
+            r->rendering = SDX_RENDER_POSTFIX_REJECT;
+            r->stage = stage_of(hit + 8, q);
+            copy_host(r, q + 6, colon + 1);
+            p = colon + 3;
+            if ((q = rfind(p, end, "; from=<")) != NULL)
+                end = q;
+        }
+    } else if ((hit = find(p, end, "result=\"")) != NULL) {
+        /* OpenSMTPD: ... command="RCPT TO:<a@b>" result="550 Invalid recipient" */
+        if ((q = find(p, hit, "command=\"")) != NULL)
+            r->stage = stage_of(q + 9, hit);
+        r->rendering = SDX_RENDER_OPENSMTPD;
+        p = hit + 8;
+        if ((q = memchr(p, '"', (size_t)(end - p))) != NULL)
+            end = q;
+    }
+    *pp = p, *pe = end;
+}
+
+/* add_text - append a text piece, joining pieces with one space */
+static int add_text(struct sdx_reply *r, const char *p, size_t n)
+{
+    int err;
+
+    while (n && (*p == ' ' || *p == '\t'))
+        p++, n--;
+    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r'))
+        n--;
+    if (n == 0)
+        return 0;
+    if (r->text.len && (err = sdx_buf_addc(&r->text, ' ')) != 0)
+        return err;
+    return sdx_buf_add(&r->text, p, n);
+}
+
+/* next_line - the next line of [*p, end): LF, CRLF, or Exim's literal "\n" */
+static int next_line(const char **p, const char *end, int literal_nl, const char **ls, const char **le)
+{
+    const char *s = *p, *e;
+
+    if (s >= end)
+        return 0;
+    for (e = s; e < end; e++) {
+        if (*e == '\n')
+            break;
+        if (literal_nl && *e == '\\' && e + 1 < end && e[1] == 'n')
+            break;
+    }
+    *ls = s;
+    *le = e;
+    if (e < end)
+        e += *e == '\n' ? 1 : 2;
+    *p = e;
+    return 1;
+}
+
+/* strip_inline - remove codes repeated inside joined text: Postfix logs a
+ * multi-line reply as "550-5.7.26 first 550-5.7.26 second 550 5.7.26 last" */
+static void strip_inline(struct sdx_reply *r)
+{
+    char *t = r->text.data, *o = t;
+    size_t i = 0, n = r->text.len, sl = strlen(r->status_str);
+    char code[4];
+
+    if (r->code == 0 || n < 4)
+        return;
+    code[0] = (char)('0' + r->code / 100), code[1] = (char)('0' + r->code / 10 % 10);
+    code[2] = (char)('0' + r->code % 10), code[3] = '\0';
+    while (i < n) {
+        if ((i == 0 || t[i - 1] == ' ') && i + 4 <= n && memcmp(t + i, code, 3) == 0 &&
+            (t[i + 3] == '-' || t[i + 3] == ' ') && (i + 4 == n || !is_digit((unsigned char)t[i + 4]) ||
+            (sl && i + 4 + sl <= n && memcmp(t + i + 4, r->status_str, sl) == 0))) {
+            /* only when a status or nothing follows the repeated code */
+            size_t j = i + 4;
+
+            if (sl && j + sl <= n && memcmp(t + j, r->status_str, sl) == 0 && (j + sl == n || t[j + sl] == ' '))
+                j += sl;
+            else if (j < n && is_digit((unsigned char)t[j]))
+                goto keep;
+            while (j < n && t[j] == ' ')
+                j++;
+            i = j;
+            continue;
+        }
+keep:
+        *o++ = t[i++];
+    }
+    while (o > t && o[-1] == ' ')
+        o--;
+    *o = '\0';
+    r->text.len = (size_t)(o - t);
+}
+
+/* status_in_text - qmail "(#5.1.1)", Sendmail/Exchange "#5.1.1", "(5.1.1)" */
+static void status_in_text(struct sdx_reply *r)
+{
+    const char *t = r->text.data, *end = t + r->text.len;
+    int want = r->code / 100;
+
+    for (; t < end; t++) {
+        struct sdx_status st;
+        const char *s = t + 1;
+
+        if (*t != '#' && *t != '(')
+            continue;
+        if (scan_status(&s, end, &st) == 0 && (want == 0 || st.klass == want) && st.subject <= 7) {
+            r->status = st;
+            r->flags |= SDX_REPLY_F_STATUS_IN_TEXT;
+            return;
+        }
+    }
+}
+
+int sdx_reply_parse(struct sdx_reply *r, const char *p, size_t n)
+{
+    const char *end, *ls, *le;
+    char last_sep = ' ';
+    int err = 0, literal_nl, bare;
+    size_t i;
+
+    /* reset, keeping the text storage */
+    sdx_buf_reset(&r->text);
+    r->code = 0;
+    memset(&r->status, 0, sizeof(r->status));
+    r->status_str[0] = r->diag_type[0] = r->host[0] = r->addr[0] = '\0';
+    r->stage = SDX_STAGE_UNKNOWN;
+    r->rendering = SDX_RENDER_PLAIN;
+    r->flags = 0;
+    r->lines = 0;
+    r->skipped = 0;
+
+    /* bound the input */
+    if (n > SDX_REPLY_INPUT_MAX) {
+        r->skipped = n - SDX_REPLY_INPUT_MAX;
+        n = SDX_REPLY_INPUT_MAX;
+        r->flags |= SDX_REPLY_F_TRUNCATED;
+    }
+    end = p + n;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+
+        if (c == 0)
+            r->flags |= SDX_REPLY_F_NUL;
+        else if (c >= 0x80)
+            r->flags |= SDX_REPLY_F_NON_ASCII;
+    }
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        p++;
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
+        end--;
+
+    unwrap(r, &p, &end);
+    literal_nl = r->rendering == SDX_RENDER_EXIM || r->rendering == SDX_RENDER_POSTFIX ||
+                 r->rendering == SDX_RENDER_OPENSMTPD;
+
+    /* the lines: code lines, and text lines (folded DSN lines, wrapped logs) */
+    while (next_line(&p, end, literal_nl, &ls, &le)) {
+        const char *s = ls;
+        char sep;
+        int code;
+
+        if (r->lines == SDX_REPLY_LINES_MAX) {
+            r->flags |= SDX_REPLY_F_TRUNCATED;
+            r->skipped += (size_t)(end - ls);
+            break;
+        }
+        r->lines++;
+        if ((size_t)(le - ls) > SDX_REPLY_LINE_MAX) {
+            r->flags |= SDX_REPLY_F_TRUNCATED;
+            r->skipped += (size_t)(le - ls) - SDX_REPLY_LINE_MAX;
+            le = ls + SDX_REPLY_LINE_MAX;
+        }
+        while (s < le && (*s == ' ' || *s == '\t'))
+            s++;
+        code = scan_code(s, le, &sep);
+        if (code) {
+            struct sdx_status st;
+
+            if (r->code == 0)
+                r->code = code;
+            else if (code != r->code)
+                r->flags |= SDX_REPLY_F_CODE_MISMATCH;
+            last_sep = sep;
+            s += 3;
+            if (s < le)
+                s++;
+            while (s < le && *s == ' ')
+                s++;
+            /* the first status is the reply's; a repeat of it on a later line
+             * is dropped, a different one stays in the text */
+            if (r->status.klass == 0) {
+                if (scan_status(&s, le, &st) == 0)
+                    r->status = st;
+                else if (looks_like_status(s, le))
+                    r->flags |= SDX_REPLY_F_BAD_STATUS;
+            } else {
+                const char *t = s;
+
+                if (scan_status(&t, le, &st) == 0 && memcmp(&st, &r->status, sizeof(st)) == 0)
+                    s = t;
+            }
+        } else if (r->code == 0 && r->status.klass == 0 && r->text.len == 0) {
+            struct sdx_status st;
+
+            /* a bare enhanced status, or a text that starts with one */
+            if (scan_status(&s, le, &st) == 0)
+                r->status = st;
+            else if (looks_like_status(s, le))
+                r->flags |= SDX_REPLY_F_BAD_STATUS;
+        }
+        if ((err = add_text(r, s, (size_t)(le - s))) != 0) {
+            if (err == SDX_ETOOBIG) {
+                r->flags |= SDX_REPLY_F_TRUNCATED;
+                err = 0;
+                break;
+            }
+            return err;
+        }
+    }
+    if (r->code && last_sep == '-')
+        r->flags |= SDX_REPLY_F_BAD_CONTINUATION;
+
+    if (r->status.klass == 0 && r->text.len)
+        status_in_text(r);
+    if (r->status.klass)        /* at most "5.999.999": fits */
+        snprintf(r->status_str, sizeof(r->status_str), "%u.%u.%u", (unsigned)r->status.klass,
+                 (unsigned)r->status.subject, (unsigned)r->status.detail);
+    strip_inline(r);
+
+    /* findings */
+    if (r->code && r->status.klass && r->code / 100 != r->status.klass)
+        r->flags |= SDX_REPLY_F_CLASS_MISMATCH;
+    if (r->code == 0 && r->status.klass == 0)
+        r->flags |= SDX_REPLY_F_NO_CODE;
+    for (i = 0; i < r->text.len; i++) {
+        if (r->text.data[i] == '\0') {
+            r->text.data[i] = ' ';
+        } else if ((unsigned char)r->text.data[i] >= 0x80) {
+            size_t l = sdx_utf8_len((const unsigned char *)r->text.data + i, r->text.len - i);
+
+            if (l == 0)
+                r->flags |= SDX_REPLY_F_BAD_UTF8;
+            else
+                i += l - 1;
+        }
+    }
+    bare = r->text.len == 0 && (r->code || r->status.klass);
+    if (bare && r->rendering == SDX_RENDER_PLAIN && r->lines <= 1)
+        r->flags |= SDX_REPLY_F_BARE_CODE;
+    else if (bare)
+        r->flags |= SDX_REPLY_F_NO_TEXT;
+    return 0;
+}
