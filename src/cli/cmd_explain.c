@@ -49,7 +49,8 @@ const char explain_help[] =
     "another meaning than the IANA registry, both are shown.\n"
     "\n"
     "With no REPLY, replies are read from standard input, one per line;\n"
-    "multi-line replies (550-...) and folded lines are joined.\n"
+    "multi-line replies (550-...) and folded lines are joined, lines starting\n"
+    "with # are skipped.\n"
     "\n"
     "Examples:\n"
     "  smtpdx explain '550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown'\n"
@@ -141,6 +142,12 @@ static int read_stdin(struct run *run)
         ln++;
         while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             n--;
+        if (line[0] == '#' && !open_multi) {  /* a comment: ends a reply too */
+            if (cur.len && (rc = explain_one(run, cur.data, cur.len, "stdin", first)) != 0)
+                break;
+            sdx_buf_reset(&cur);
+            continue;
+        }
         if (n == 0) {                       /* a blank line ends a reply */
             if (cur.len && (rc = explain_one(run, cur.data, cur.len, "stdin", first)) != 0)
                 break;

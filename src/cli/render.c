@@ -26,16 +26,11 @@ static void numbered(FILE *fp, const char *const *list)
     int i;
 
     for (i = 0; list && list[i]; i++) {
-        snprintf(buf, sizeof(buf), "%d. ", i + 1);
-        fprintf(fp, "  %s", buf);
-        /* wrap with the hanging indent of the number */
-        {
-            int save = term.width;
+        char item[2048];
 
-            term.width -= 2;
-            term_wrap(fp, list[i], 0, (int)strlen(buf));
-            term.width = save;
-        }
+        snprintf(buf, sizeof(buf), "%d. ", i + 1);
+        snprintf(item, sizeof(item), "%s%s", buf, list[i]);
+        term_wrap(fp, item, 2, (int)strlen(buf));   /* hanging indent under the text */
     }
 }
 

@@ -9,6 +9,8 @@
  * Limits: SDX_REPLY_INPUT_MAX, SDX_REPLY_LINE_MAX, SDX_REPLY_LINES_MAX,
  *      SDX_REPLY_TEXT_MAX (core/limits.h). Not here: meaning (classify.c).
  * RFC 5321 §4.2, §4.2.1, §4.5.3.1.5; RFC 3463 §2; RFC 2034 §3; RFC 3464. */
+#define _GNU_SOURCE 1      /* memmem(3) */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "smtpdx/reply.h"
@@ -136,11 +138,12 @@ static int scan_code(const char *p, const char *end, char *sep)
     return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
 }
 
+/* find - needle in [p, end). Case-sensitive on purpose: the renderings
+ * searched for are written by programs (Postfix, Exim, OpenSMTPD), always
+ * in the same case, and memmem(3) is many times faster than a folding scan. */
 static const char *find(const char *p, const char *end, const char *needle)
 {
-    struct sdx_str hay = { p, (size_t)(end - p) };
-
-    return sdx_str_ifind(hay, needle, strlen(needle));
+    return p < end ? memmem(p, (size_t)(end - p), needle, strlen(needle)) : NULL;
 }
 
 /* rfind - last occurrence of needle in [p, end) */
@@ -217,6 +220,7 @@ static void copy_host(struct sdx_reply *r, const char *p, const char *end)
 static void unwrap(struct sdx_reply *r, const char **pp, const char **pe)
 {
     const char *p = *pp, *end = *pe, *hit, *q;
+    char sep;
 
     /* RFC 3464 §2.3.6: Diagnostic-Code: diagnostic-type; text */
     if ((size_t)(end - p) > 16 && sdx_str_ieq((struct sdx_str){ p, 16 }, "Diagnostic-Code:"))
@@ -234,8 +238,15 @@ static void unwrap(struct sdx_reply *r, const char **pp, const char **pe)
         r->diag_type[n] = '\0';
         r->rendering = SDX_RENDER_DSN;
         p = q + 1;
+        while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
     }
 
+    /* the reply itself, as on the wire: nothing to unwrap (the hot path) */
+    if (scan_code(p, end, &sep)) {
+        *pp = p;
+        return;
+    }
     /* Postfix smtp(8): host NAME[ADDR] said: REPLY (in reply to CMD command) */
     if ((hit = find(p, end, " said: ")) != NULL || (hit = find(p, end, " refused to talk to me: ")) != NULL) {
         const char *h = rfind(p, hit, "host ");
@@ -323,11 +334,16 @@ static int next_line(const char **p, const char *end, int literal_nl, const char
 
     if (s >= end)
         return 0;
-    for (e = s; e < end; e++) {
-        if (*e == '\n')
-            break;
-        if (literal_nl && *e == '\\' && e + 1 < end && e[1] == 'n')
-            break;
+    e = memchr(s, '\n', (size_t)(end - s));
+    if (e == NULL)
+        e = end;
+    if (literal_nl) {
+        const char *b = s;
+
+        while ((b = memchr(b, '\\', (size_t)(e - b))) != NULL && b + 1 < end && b[1] != 'n')
+            b++;
+        if (b != NULL && b + 1 < end)
+            e = b;
     }
     *ls = s;
     *le = e;
@@ -350,6 +366,21 @@ static void strip_inline(struct sdx_reply *r)
     code[0] = (char)('0' + r->code / 100), code[1] = (char)('0' + r->code / 10 % 10);
     code[2] = (char)('0' + r->code % 10), code[3] = '\0';
     while (i < n) {
+        /* jump to the next occurrence of the code's first digit */
+        const char *nx = memchr(t + i, code[0], n - i);
+
+        if (nx == NULL) {
+            memmove(o, t + i, n - i);
+            o += n - i;
+            break;
+        }
+        if (nx > t + i) {
+            size_t skip = (size_t)(nx - (t + i));
+
+            memmove(o, t + i, skip);
+            o += skip;
+            i += skip;
+        }
         if ((i == 0 || t[i - 1] == ' ') && i + 4 <= n && memcmp(t + i, code, 3) == 0 &&
             (t[i + 3] == '-' || t[i + 3] == ' ') && (i + 4 == n || !is_digit((unsigned char)t[i + 4]) ||
             (sl && i + 4 + sl <= n && memcmp(t + i + 4, r->status_str, sl) == 0))) {
@@ -394,6 +425,47 @@ static void status_in_text(struct sdx_reply *r)
     }
 }
 
+/* ascii_only - no byte of p[0..n) has the high bit set; 8 bytes a step */
+static int ascii_only(const char *p, size_t n)
+{
+    uint64_t acc = 0, w;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++)
+        acc |= (unsigned char)p[i];
+    return (acc & UINT64_C(0x8080808080808080)) == 0;
+}
+
+/* put_uint - decimal digits of v (< 100000) at *o */
+static char *put_uint(char *o, unsigned v)
+{
+    char tmp[8];
+    int k = 0;
+
+    do
+        tmp[k++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0 && k < 5);
+    while (k)
+        *o++ = tmp[--k];
+    return o;
+}
+
+/* format_status - "5.7.26" into out (16 bytes hold any unsigned short triple) */
+static void format_status(char *out, const struct sdx_status *st)
+{
+    char *o = put_uint(out, st->klass);
+
+    *o++ = '.';
+    o = put_uint(o, st->subject);
+    *o++ = '.';
+    o = put_uint(o, st->detail);
+    *o = '\0';
+}
+
 int sdx_reply_parse(struct sdx_reply *r, const char *p, size_t n)
 {
     const char *end, *ls, *le;
@@ -419,14 +491,10 @@ int sdx_reply_parse(struct sdx_reply *r, const char *p, size_t n)
         r->flags |= SDX_REPLY_F_TRUNCATED;
     }
     end = p + n;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-
-        if (c == 0)
-            r->flags |= SDX_REPLY_F_NUL;
-        else if (c >= 0x80)
-            r->flags |= SDX_REPLY_F_NON_ASCII;
-    }
+    if (memchr(p, 0, n) != NULL)
+        r->flags |= SDX_REPLY_F_NUL;
+    if (!ascii_only(p, n))
+        r->flags |= SDX_REPLY_F_NON_ASCII;
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
         p++;
     while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
@@ -505,9 +573,8 @@ int sdx_reply_parse(struct sdx_reply *r, const char *p, size_t n)
 
     if (r->status.klass == 0 && r->text.len)
         status_in_text(r);
-    if (r->status.klass)        /* at most "5.999.999": fits */
-        snprintf(r->status_str, sizeof(r->status_str), "%u.%u.%u", (unsigned)r->status.klass,
-                 (unsigned)r->status.subject, (unsigned)r->status.detail);
+    if (r->status.klass)
+        format_status(r->status_str, &r->status);
     strip_inline(r);
 
     /* findings */
@@ -515,7 +582,7 @@ int sdx_reply_parse(struct sdx_reply *r, const char *p, size_t n)
         r->flags |= SDX_REPLY_F_CLASS_MISMATCH;
     if (r->code == 0 && r->status.klass == 0)
         r->flags |= SDX_REPLY_F_NO_CODE;
-    for (i = 0; i < r->text.len; i++) {
+    for (i = 0; (r->flags & (SDX_REPLY_F_NUL | SDX_REPLY_F_NON_ASCII)) && i < r->text.len; i++) {
         if (r->text.data[i] == '\0') {
             r->text.data[i] = ' ';
         } else if ((unsigned char)r->text.data[i] >= 0x80) {

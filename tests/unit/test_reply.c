@@ -94,7 +94,7 @@ static const struct row rows[] = {
     { "550 no status here", 550, "", NULL, SDX_STAGE_UNKNOWN, 0, F(BAD_STATUS) | F(STATUS_IN_TEXT), NULL },
     { "250 2.0.0 Ok: queued as 4BQ2", 250, "2.0.0", "Ok: queued as 4BQ2", SDX_STAGE_UNKNOWN, 0, 0, NULL },
     { "5500 not a code", 0, "", NULL, SDX_STAGE_UNKNOWN, F(NO_CODE), 0, NULL },
-    { "650 5.1.1 class 6 is no reply code", 0, "5.1.1", NULL, SDX_STAGE_UNKNOWN, 0, 0, NULL },
+    { "650 5.1.1 class 6 is no reply code", 0, "", NULL, SDX_STAGE_UNKNOWN, F(NO_CODE), 0, NULL },
 };
 
 static void test_rows(void **state)

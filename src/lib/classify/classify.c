@@ -14,12 +14,25 @@
  * governs what an SMTP client does (RFC 5321 §4.2.1); the enhanced class
  * only when no basic code is known (RFC 3463 §2 wants them to agree).
  * Not here: parsing (reply.c), wording (the CLI renders KB entries). */
-#include <stdio.h>
 #include <string.h>
 #include "smtpdx/classify.h"
 #include "match_int.h"
 #include "core/norm.h"
 #include "core/limits.h"
+
+/* set_rule - "kind:detail" into v->rule, bounded, without printf (hot path) */
+static void set_rule(struct sdx_verdict *v, const char *kind, const char *detail)
+{
+    size_t k = strlen(kind), d = strlen(detail), cap = sizeof(v->rule) - 1;
+
+    if (k > cap)
+        k = cap;
+    memcpy(v->rule, kind, k);
+    if (d > cap - k)
+        d = cap - k;
+    memcpy(v->rule + k, detail, d);
+    v->rule[k + d] = '\0';
+}
 
 /* suffix_match - host equals suffix or ends with "." suffix (case-insensitive) */
 static int suffix_match(const char *host, const char *suffix)
@@ -35,10 +48,14 @@ static int suffix_match(const char *host, const char *suffix)
     return hl == sl || host[hl - sl - 1] == '.';
 }
 
+/* provider_by_name - the provider whose host (or domain) list has the
+ * longest suffix of name: olc.protection.outlook.com is Outlook.com even
+ * though protection.outlook.com (Microsoft 365) is a suffix too */
 static int provider_by_name(const char *name, int hosts)
 {
     const struct sdx_kb *kb = sdx_kb();
-    size_t i, k;
+    size_t i, k, best_len = 0;
+    int best = -1;
 
     if (name == NULL || *name == '\0')
         return -1;
@@ -46,10 +63,10 @@ static int provider_by_name(const char *name, int hosts)
         const char *const *list = hosts ? kb->providers[i].hosts : kb->providers[i].domains;
 
         for (k = 0; list[k]; k++)
-            if (suffix_match(name, list[k]))
-                return (int)i;
+            if (strlen(list[k]) > best_len && suffix_match(name, list[k]))
+                best = (int)i, best_len = strlen(list[k]);
     }
-    return -1;
+    return best;
 }
 
 static int reply_ok(const struct sdx_kb_pattern *pt, const struct sdx_reply *r)
@@ -140,10 +157,12 @@ int sdx_classify(const struct sdx_reply *r, const struct sdx_classify_ctx *ctx, 
     /* 1. provider */
     nl = sdx__norm(norm, sizeof(norm), r->text.data, r->text.len);
     sdx__match(norm, nl, &mr);
-    if ((prov = mr.provider) >= 0)
-        v->provider_by = "text";
-    else if ((prov = provider_by_name(host, 1)) >= 0)
+    /* the server's own name is the strongest evidence; a marker in the text
+     * can be quoted from another system (a relay, a forwarded reply) */
+    if ((prov = provider_by_name(host, 1)) >= 0)
         v->provider_by = "host";
+    else if ((prov = mr.provider) >= 0)
+        v->provider_by = "text";
     else if (ctx && (prov = provider_by_name(ctx->recipient_domain, 0)) >= 0)
         v->provider_by = "domain";
     v->provider = prov >= 0 ? &kb->providers[prov] : NULL;
@@ -172,8 +191,13 @@ int sdx_classify(const struct sdx_reply *r, const struct sdx_classify_ctx *ctx, 
     }
     if (best) {
         v->pattern = best;
+        /* the text is the provider's own: that identifies it too */
+        if (prov < 0 && best->provider >= 0) {
+            v->provider = &kb->providers[best->provider];
+            v->provider_by = "text";
+        }
         reason = best->reason;
-        snprintf(v->rule, sizeof(v->rule), "pattern:%s", best->id);
+        set_rule(v, "pattern:", best->id);
         if (best->differs && r->status.klass)
             v->flags |= SDX_VERDICT_F_PROVIDER_DIFFERS;
     }
@@ -184,12 +208,15 @@ int sdx_classify(const struct sdx_reply *r, const struct sdx_classify_ctx *ctx, 
                                                                 : v->status->reason;
         if (rs >= 0) {
             reason = rs;
-            snprintf(v->rule, sizeof(v->rule), "status:%s", r->status_str);
+            set_rule(v, "status:", r->status_str);
         }
     }
     if (reason < 0 && v->code && v->code->reason >= 0) {
         reason = v->code->reason;
-        snprintf(v->rule, sizeof(v->rule), "code:%d", r->code);
+        char c[4] = { (char)('0' + r->code / 100), (char)('0' + r->code / 10 % 10),
+                      (char)('0' + r->code % 10), 0 };
+
+        set_rule(v, "code:", c);
     }
     /* an unregistered status still names its subject (RFC 3463 §3) */
     if (reason < 0 && r->status.klass >= 4) {
@@ -200,7 +227,9 @@ int sdx_classify(const struct sdx_reply *r, const struct sdx_classify_ctx *ctx, 
         };
         if (r->status.subject < 8 && by_subject[r->status.subject] >= 0 && r->status.detail != 0) {
             reason = by_subject[r->status.subject];
-            snprintf(v->rule, sizeof(v->rule), "subject:X.%u", r->status.subject);
+            char sj[4] = { (char)('0' + r->status.subject), 0 };
+
+            set_rule(v, "subject:X.", sj);
         }
     }
 
@@ -210,7 +239,9 @@ int sdx_classify(const struct sdx_reply *r, const struct sdx_classify_ctx *ctx, 
             reason = SDX_REASON_DELIVERED;
         else
             reason = r->text.len ? SDX_REASON_ONHOLD : SDX_REASON_UNDEFINED;
-        snprintf(v->rule, sizeof(v->rule), klass ? "class:%d" : "none", klass);
+        char kc[2] = { (char)('0' + klass), 0 };
+
+        set_rule(v, klass ? "class:" : "none", klass ? kc : "");
     }
 
     /* the stage refines a mailbox verdict: at MAIL FROM it is the sender's */

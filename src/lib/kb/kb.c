@@ -55,6 +55,9 @@ const struct sdx_kb_reason *sdx_kb_reason(enum sdx_reason r)
 {
     size_t i;
 
+    /* kbgen sorts reasons by number: when all are described this is direct */
+    if ((size_t)r < sdx__kb_data.nreasons && sdx__kb_data.reasons[r].reason == (int)r)
+        return &sdx__kb_data.reasons[r];
     for (i = 0; i < sdx__kb_data.nreasons; i++)
         if (sdx__kb_data.reasons[i].reason == (int)r)
             return &sdx__kb_data.reasons[i];

@@ -154,7 +154,12 @@ void sdx_json_verdict(struct sdx_json *j, const struct sdx_event *e, const struc
     sdx_json_str(j, "meaning", x.meaning);
     sdx_json_strs(j, "causes", x.causes);
     sdx_json_strs(j, "steps", x.steps);
-    sdx_json_strs(j, "references", x.refs);
+    sdx_json_arr(j, "references");
+    for (const char *const *rf = x.refs; *rf; rf++)
+        sdx_json_str(j, NULL, *rf);
+    if (x.url)
+        sdx_json_str(j, NULL, x.url);
+    sdx_json_end(j, ']');
     sdx_json_str(j, "rule", v->rule);
     if (v->provider) {
         sdx_json_obj(j, "provider");
