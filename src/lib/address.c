@@ -479,7 +479,9 @@ static int scan_local(struct scan *s, struct local *L)
                 L->inner_cfws = 1;
             continue;
         }
-        if (c == '"' || word_start(c))
+        if (c >= 0x80)                      /* bad UTF-8 or C1 is named as such */
+            return bad_char(s, SDX_ADDR_MISSING_DOT);
+        if (c == '"' || is_atext(c))
             return fail(s, SDX_ADDR_MISSING_DOT, s->i);
         return bad_char(s, SDX_ADDR_LOCAL_BAD_CHAR);
     }
@@ -630,7 +632,9 @@ static int scan_domain(struct scan *s, struct domain *D)
         }
         if (c == '@')
             return fail(s, SDX_ADDR_MULTIPLE_AT, s->i);
-        if (word_start(c))
+        if (c >= 0x80)
+            return bad_char(s, SDX_ADDR_MISSING_DOT);
+        if (is_atext(c))
             return fail(s, SDX_ADDR_MISSING_DOT, s->i);
         return bad_char(s, SDX_ADDR_DOMAIN_BAD_CHAR);
     }

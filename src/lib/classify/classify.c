@@ -103,12 +103,19 @@ static int status_ok(const struct sdx_kb_pattern *pt, const struct sdx_reply *r)
     return 0;
 }
 
-/* better - is candidate (a) more specific than the current best (b)? */
+/* better - is candidate (a) more specific than the current best (b)?
+ * A product or provider text beats a generic one; generic patterns rank
+ * by their order in generic.kb (written most specific first), because the
+ * length of a generic match says little ("policy" is longer than "dmarc"). */
 static int better(const struct sdx_kb_pattern *a, size_t am, unsigned ai,
                   const struct sdx_kb_pattern *b, size_t bm, unsigned bi)
 {
     if (b == NULL)
         return 1;
+    if ((a->provider < 0) != (b->provider < 0))
+        return a->provider >= 0;
+    if (a->provider < 0)
+        return ai < bi;
     if (a->requires_provider != b->requires_provider)
         return a->requires_provider > b->requires_provider;
     if ((a->nstatuses > 0) != (b->nstatuses > 0))
@@ -245,7 +252,7 @@ int sdx_classify(const struct sdx_reply *r, const struct sdx_classify_ctx *ctx, 
     }
 
     /* the stage refines a mailbox verdict: at MAIL FROM it is the sender's */
-    if (v->stage == SDX_STAGE_MAIL && v->pattern == NULL &&
+    if (v->stage == SDX_STAGE_MAIL && (v->pattern == NULL || v->pattern->provider < 0) &&
         (reason == SDX_REASON_USERUNKNOWN || reason == SDX_REASON_HOSTUNKNOWN)) {
         reason = SDX_REASON_REJECTED;
         v->flags |= SDX_VERDICT_F_STAGE_ADJUSTED;

@@ -37,8 +37,8 @@ void sdx_explain_verdict(const struct sdx_verdict *v, struct sdx_explanation *x)
     int by_status = strncmp(v->rule, "status:", 7) == 0;
     int by_code = strncmp(v->rule, "code:", 5) == 0;
     /* layers in order of preference */
-    const char *mean[5] = { 0 }, *title[5] = { 0 }, *from[5] = { 0 };
-    const char *const *causes[5] = { 0 }, *const *steps[5] = { 0 };
+    const char *mean[6] = { 0 }, *title[6] = { 0 }, *from[6] = { 0 };
+    const char *const *causes[6] = { 0 }, *const *steps[6] = { 0 };
     int n = 0, i;
 
 #define LAYER(t, m, cs, st, f) (title[n] = (t), mean[n] = (m), causes[n] = (cs), steps[n] = (st), from[n] = (f), n++)
@@ -48,12 +48,15 @@ void sdx_explain_verdict(const struct sdx_verdict *v, struct sdx_explanation *x)
         LAYER(s->title, s->meaning, s->causes, s->steps, "status");
     if (c && by_code)
         LAYER(c->title, c->meaning, c->causes, c->steps, "code");
-    if (r)
+    /* a vague reason (no code or text decided) says less than the codes do */
+    if (r && v->reason != SDX_REASON_UNDEFINED && v->reason != SDX_REASON_ONHOLD)
         LAYER(r->title, r->meaning, r->causes, r->steps, "reason");
     if (s && !by_status)
         LAYER(s->title, s->meaning, s->causes, s->steps, "status");
-    if (c && !by_code && n < 5)
+    if (c && !by_code)
         LAYER(c->title, c->meaning, c->causes, c->steps, "code");
+    if (r && (v->reason == SDX_REASON_UNDEFINED || v->reason == SDX_REASON_ONHOLD))
+        LAYER(r->title, r->meaning, r->causes, r->steps, "reason");
 #undef LAYER
 
     memset(x, 0, sizeof(*x));
