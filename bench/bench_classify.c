@@ -4,8 +4,10 @@
  *      its Diagnostic-Code fields (folded lines joined), else the first
  *      "said:"/"SMTP error from" rendering, else the first line that starts
  *      with a 4xx/5xx code (with its continuation lines). A Status: field
- *      fills in the enhanced status when the text has none. No other
- *      bounce parsing: that is the bounce command's job (issue 6).
+ *      fills in the enhanced status when the text has none, and the
+ *      bounce's "(in reply to X command)" / "after X" wording gives the
+ *      stage when the text has none. No other bounce parsing: that is the
+ *      bounce command's job (issue 6).
  * Out: agreement per expected reason and overall, the disagreements, and
  *      throughput (replies classified per second on one core).
  * Sisimai's labels predate its December 2025 renaming; the old names are
@@ -30,6 +32,7 @@ struct sample {
     char           *text;           /* extracted reply text, NULL if none */
     enum sdx_reason got;
     char            rule[96];
+    enum sdx_stage  stage;          /* from the bounce's wording, if any */
 };
 
 static char *slurp(const char *path, size_t *n)
@@ -115,12 +118,21 @@ static char *extract(const char *buf, int k, char *status, size_t scap)
     }
     if (nd)
         return collect(diags[k <= nd ? k - 1 : nd - 1], 0);
-    for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-        const char *e = strchr(p, '\n');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
+    {
+        int seen = 0;
+        const char *last = NULL;
 
-        if ((memmem(p, len, " said: ", 7) || memmem(p, len, "SMTP error from remote", 22)) &&
-            (t = collect(p, 1)) != NULL)
+        for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+            const char *e = strchr(p, '\n');
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+
+            if (memmem(p, len, " said: ", 7) || memmem(p, len, "SMTP error from remote", 22)) {
+                last = p;
+                if (++seen == k)
+                    break;
+            }
+        }
+        if (last && (t = collect(last, 1)) != NULL)
             return t;
     }
     for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
@@ -133,6 +145,31 @@ static char *extract(const char *buf, int k, char *status, size_t scap)
             return collect(s, 1);
     }
     return NULL;
+}
+
+/* bounce_stage - the SMTP command the bounce says the reply answered:
+ * Postfix "(in reply to X command)", Exim "after X". First mention wins. */
+static enum sdx_stage bounce_stage(const char *buf)
+{
+    static const struct { const char *s; enum sdx_stage st; } m[] = {
+        { "in reply to end of DATA", SDX_STAGE_EOD }, { "in reply to DATA", SDX_STAGE_DATA },
+        { "in reply to RCPT TO", SDX_STAGE_RCPT }, { "in reply to MAIL FROM", SDX_STAGE_MAIL },
+        { "after end of data", SDX_STAGE_EOD }, { "after RCPT TO", SDX_STAGE_RCPT },
+        { "after pipelined RCPT TO", SDX_STAGE_RCPT }, { "after MAIL FROM", SDX_STAGE_MAIL },
+        { "after initial connection", SDX_STAGE_CONNECT }, { "after DATA", SDX_STAGE_DATA },
+        { "after EHLO", SDX_STAGE_HELO }, { "after HELO", SDX_STAGE_HELO },
+    };
+    const char *best = NULL;
+    enum sdx_stage st = SDX_STAGE_UNKNOWN;
+    size_t i;
+
+    for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+        const char *h = strstr(buf, m[i].s);
+
+        if (h && (best == NULL || h < best))
+            best = h, st = m[i].st;
+    }
+    return st;
 }
 
 static double now(void)
@@ -203,6 +240,7 @@ int main(int argc, char **argv)
             continue;
         }
         s[i].text = extract(buf, s[i].index > 0 ? s[i].index : 1, status, sizeof(status));
+        s[i].stage = bounce_stage(buf);
         free(buf);
         if (s[i].text && status[0]) {
             /* the DSN's Status: field supplies a missing enhanced status */
@@ -223,7 +261,11 @@ int main(int argc, char **argv)
         }
         per_want[s[i].want]++;
         if (s[i].text) {
-            sdx_classify_text(s[i].text, strlen(s[i].text), NULL, &rp, &v);
+            struct sdx_classify_ctx ctx = { SDX_STAGE_UNKNOWN, NULL, NULL };
+
+            if (sdx_reply_parse(&rp, s[i].text, strlen(s[i].text)) == 0 && rp.stage == SDX_STAGE_UNKNOWN)
+                ctx.stage = s[i].stage;
+            sdx_classify_text(s[i].text, strlen(s[i].text), &ctx, &rp, &v);
             s[i].got = v.reason;
             snprintf(s[i].rule, sizeof(s[i].rule), "%s", v.rule);
             with_text++;

@@ -216,11 +216,11 @@ static const char *const reason_keys[] = { "reason", "title", "meaning", "actor"
 static const char *const provider_keys[] = { "provider", "name", "host", "domain", "marker",
     "url", NULL };
 static const char *const pattern_keys[] = { "pattern", "provider", "title", "reply", "status",
-    "stage", "match", "requires-provider", "reason", "perm", "actor", "meaning", "cause",
+    "stage", "match", "requires-provider", "requires-stage", "reason", "perm", "actor", "meaning", "cause",
     "step", "differs", "ref", "url", "example", NULL };
 static const char *const single_keys[] = { "code", "status", "pattern", "provider", "name",
     "title", "meaning", "reason", "reason-transient", "actor", "note", "basic", "url",
-    "requires-provider", "perm", "differs", NULL };
+    "requires-provider", "requires-stage", "perm", "differs", NULL };
 
 static void need(const struct record *r, const char *key, int min)
 {
@@ -501,15 +501,23 @@ static void do_reasons(void)
         n++;
     }
     if (out) {
-        fprintf(out, "static const struct sdx_kb_reason kb_reasons[] = {\n");
-        for (i = 0; i < n; i++) {
-            const struct record *r = &recs[idx[i]];
+        /* sorted by reason number, so a complete table is indexed directly */
+        int (*ord)[2] = xmalloc((n + 1) * sizeof(*ord));
 
-            fprintf(out, "  { %d, ", parse_reason(r, "reason"));
+        for (i = 0; i < n; i++)
+            ord[i][0] = parse_reason(&recs[idx[i]], "reason"), ord[i][1] = (int)i;
+        qsort(ord, n, sizeof(*ord), cmp_int);
+        fprintf(out, "static const struct sdx_kb_reason kb_reasons[] = {\n");
+        for (size_t o = 0; o < n; o++) {
+            size_t k = (size_t)ord[o][1];
+            const struct record *r = &recs[idx[k]];
+
+            fprintf(out, "  { %d, ", ord[o][0]);
             cstr(val(r, "title")), fputs(", ", out);
             cstr(val(r, "meaning"));
-            fprintf(out, ", %d, s%lu, s%lu, s%lu },\n", parse_actor(r), sc[3 * i], sc[3 * i + 1], sc[3 * i + 2]);
+            fprintf(out, ", %d, s%lu, s%lu, s%lu },\n", parse_actor(r), sc[3 * k], sc[3 * k + 1], sc[3 * k + 2]);
         }
+        free(ord);
         fprintf(out, "  { -1, NULL, NULL, 0, NULL, NULL, NULL }\n};\n#define KB_NREASONS %zu\n\n", n);
     }
     free(idx);
@@ -673,6 +681,8 @@ static void do_patterns(void)
                    r->f[0].val);
         if (get(r, "requires-provider") && strcmp(val(r, "requires-provider"), "yes") != 0)
             defect(r->file, r->line, "requires-provider: takes 'yes'%s", "");
+        if (get(r, "requires-stage") && (strcmp(val(r, "requires-stage"), "yes") != 0 || !get(r, "stage")))
+            defect(r->file, r->line, "requires-stage: takes 'yes' and needs stage:%s", "");
         if (get(r, "requires-provider") && generic)
             defect(r->file, r->line, "a generic pattern cannot require a provider%s", "");
         if (get(r, "perm") && strcmp(val(r, "perm"), "permanent") && strcmp(val(r, "perm"), "transient"))
@@ -777,8 +787,9 @@ static void do_patterns(void)
 
                 if (rv)
                     (void)sdx_reason_parse(rv, strlen(rv), &rs);
-                fprintf(out, ", p%zu_rep, %d, p%zu_st, %d, %uu, p%zu_alts, %d, %d, %d, %d, %d, ", np,
-                        nrep, np, nst, stage_mask(r), np, nal, get(r, "requires-provider") != NULL,
+                fprintf(out, ", p%zu_rep, %d, p%zu_st, %d, %uu, %d, p%zu_alts, %d, %d, %d, %d, %d, ", np,
+                        nrep, np, nst, stage_mask(r), get(r, "requires-stage") != NULL, np, nal,
+                        get(r, "requires-provider") != NULL,
                         (int)rs, pv == NULL ? 0 : strcmp(pv, "permanent") == 0 ? SDX_PERM_PERMANENT :
                         SDX_PERM_TRANSIENT, parse_actor(r));
             }

@@ -70,6 +70,7 @@ struct sdx_kb_pattern {
     const struct sdx_kb_replyc *replies;  unsigned nreplies;
     const struct sdx_kb_statusc*statuses; unsigned nstatuses;
     unsigned                    stages;        /* bit mask of enum sdx_stage, 0 any */
+    int                         requires_stage;/* stages must be known to match, not just allowed */
     const struct sdx_kb_alt    *alts;     unsigned nalts;
     int                         requires_provider;
     int                         reason;        /* enum sdx_reason */

@@ -251,8 +251,12 @@ static void unwrap(struct sdx_reply *r, const char **pp, const char **pe)
     if ((hit = find(p, end, " said: ")) != NULL || (hit = find(p, end, " refused to talk to me: ")) != NULL) {
         const char *h = rfind(p, hit, "host ");
 
+        /* qmail and others: "Remote host said: 550 ..." names no host */
+        if (h == NULL && hit - p >= 4 && memcmp(hit - 4, "host", 4) == 0)
+            h = hit - 4;
         if (h != NULL) {
-            copy_host(r, h + 5, hit);
+            if (h + 5 <= hit)
+                copy_host(r, h + 5, hit);
             r->rendering = SDX_RENDER_POSTFIX;
             if (hit[1] == 'r')
                 r->stage = SDX_STAGE_CONNECT, p = hit + 24;
@@ -270,12 +274,21 @@ static void unwrap(struct sdx_reply *r, const char **pp, const char **pe)
 
         r->rendering = SDX_RENDER_EXIM;
         r->stage = stage_of(q + 7, end);
-        for (s = q + 7; s + 5 <= end; s++)
-            if (s[0] == ':' && s[1] == ' ' && is_digit((unsigned char)s[2]) &&
-                is_digit((unsigned char)s[3]) && is_digit((unsigned char)s[4]) &&
-                (s + 5 == end || s[5] == ' ' || s[5] == '-'))
+        /* the reply follows the first ':' after which only white space
+         * (Exim folds long lines in bounces) stands before a code */
+        for (s = q + 7, p = end; s < end; s++) {
+            const char *t = s + 1;
+            char sp;
+
+            if (*s != ':')
+                continue;
+            while (t < end && (*t == ' ' || *t == '\t' || *t == '\r' || *t == '\n'))
+                t++;
+            if (t > s + 1 && scan_code(t, end, &sp)) {
+                p = t;
                 break;
-        p = s + 5 <= end ? s + 2 : end;
+            }
+        }
         /* Exim puts H=name [addr] before the message */
         if ((s = find(*pp, hit, " H=")) != NULL) {
             const char *e = find(s + 3, hit, "]");

@@ -103,6 +103,16 @@ static int status_ok(const struct sdx_kb_pattern *pt, const struct sdx_reply *r)
     return 0;
 }
 
+/* stage_ok - an unknown stage passes unless the pattern needs it known */
+static int stage_ok(const struct sdx_kb_pattern *pt, enum sdx_stage st)
+{
+    if (pt->stages == 0)
+        return 1;
+    if (st == SDX_STAGE_UNKNOWN)
+        return !pt->requires_stage;
+    return (pt->stages & (1u << st)) != 0;
+}
+
 /* better - is candidate (a) more specific than the current best (b)?
  * A product or provider text beats a generic one; generic patterns rank
  * by their order in generic.kb (written most specific first), because the
@@ -180,7 +190,7 @@ int sdx_classify(const struct sdx_reply *r, const struct sdx_classify_ctx *ctx, 
 
         if ((pt->requires_provider && pt->provider != prov) || !reply_ok(pt, r) || !status_ok(pt, r))
             continue;
-        if (pt->stages && v->stage != SDX_STAGE_UNKNOWN && !(pt->stages & (1u << v->stage)))
+        if (!stage_ok(pt, v->stage))
             continue;
         if (better(pt, mr.hits[i].matched, mr.hits[i].pattern, best, best_m, best_i))
             best = pt, best_m = mr.hits[i].matched, best_i = mr.hits[i].pattern;
@@ -191,7 +201,7 @@ int sdx_classify(const struct sdx_reply *r, const struct sdx_classify_ctx *ctx, 
 
         if ((pt->requires_provider && pt->provider != prov) || !reply_ok(pt, r) || !status_ok(pt, r))
             continue;
-        if (pt->stages && v->stage != SDX_STAGE_UNKNOWN && !(pt->stages & (1u << v->stage)))
+        if (!stage_ok(pt, v->stage))
             continue;
         if (better(pt, 0, bare[i], best, best_m, best_i))
             best = pt, best_m = 0, best_i = bare[i];
@@ -238,6 +248,13 @@ int sdx_classify(const struct sdx_reply *r, const struct sdx_classify_ctx *ctx, 
 
             set_rule(v, "subject:X.", sj);
         }
+    }
+
+    /* a diagnostic from a local delivery program (RFC 3464 §2.3.6 type
+     * X-Unix, as Postfix and Sendmail write it) is the mailer's failure */
+    if (reason < 0 && strcmp(r->diag_type, "x-unix") == 0) {
+        reason = SDX_REASON_MAILERERROR;
+        set_rule(v, "diagnostic-type:", "x-unix");
     }
 
     /* 5. class only */
