@@ -36,7 +36,7 @@ SDX_API SDX_NODISCARD int sdx_buf_add(struct sdx_buf *b, const void *p, size_t n
 SDX_API SDX_NODISCARD int sdx_buf_adds(struct sdx_buf *b, const char *s);
 SDX_API SDX_NODISCARD int sdx_buf_addc(struct sdx_buf *b, int c);
 SDX_API SDX_NODISCARD int sdx_buf_addf(struct sdx_buf *b, const char *fmt, ...) SDX_PRINTF(2, 3);
-SDX_API SDX_NODISCARD int sdx_buf_vaddf(struct sdx_buf *b, const char *fmt, va_list ap);
+SDX_API SDX_NODISCARD int sdx_buf_vaddf(struct sdx_buf *b, const char *fmt, va_list ap) SDX_PRINTF(2, 0);
 /* sdx_buf_detach - hand the storage to the caller (free() it); b is reset */
 SDX_API char *sdx_buf_detach(struct sdx_buf *b, size_t *len);
 

@@ -103,10 +103,12 @@ void render_verdict(FILE *fp, const struct sdx_event *e, const struct sdx_verdic
     sdx_explain_verdict(v, &x);
     fputs(term_bold(), fp);
     if (r->code)
-        fprintf(fp, "%d ", r->code);
+        fprintf(fp, "%d", r->code);
     if (r->status_str[0])
-        fprintf(fp, "%s ", r->status_str);
+        fprintf(fp, "%s%s", r->code ? " " : "", r->status_str);
     fputs(term_reset(), fp);
+    if ((r->code || r->status_str[0]) && r->text.len)
+        fputc(' ', fp);
     term_put_esc(fp, r->text.data, r->text.len > 600 ? 600 : r->text.len);
     if (r->text.len > 600)
         fputs("...", fp);

@@ -14,7 +14,7 @@ for c in $cmds; do
     if [ ! -f "$page" ]; then echo "missing man page $page"; fail=1; continue; fi
     grep -q "smtpdx-$c" "$docs/smtpdx.1" || { echo "smtpdx.1 does not mention smtpdx-$c"; fail=1; }
     # options from --help: "  -j, --json ..." or "      --color WHEN ..."
-    "$SMTPDX" help "$c" | sed -n 's/^  \(-., \)\{0,1\}--\([a-z0-9-]*\).*/\2/p' | sort -u > /tmp/sdx-help.$$
+    "$SMTPDX" help "$c" | sed -n 's/^  *\(-., \)\{0,1\}--\([a-z0-9-]*\).*/\2/p' | sort -u > /tmp/sdx-help.$$
     # options in the man page: lines starting .BR/.B \-\-name or \fB\-\-name
     sed -n 's/.*\\-\\-\([a-z0-9-]*\).*/\1/p' "$page" | sort -u > /tmp/sdx-man.$$
     for o in $(cat /tmp/sdx-help.$$); do

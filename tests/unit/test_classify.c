@@ -39,7 +39,8 @@ static const struct row rows[] = {
     { "556", S(UNKNOWN), NULL, NULL, R(NOTACCEPT), P(PERMANENT), "code:556", NULL, 0 },
     { "250 2.0.0 Ok: queued as 4BQ2", S(UNKNOWN), NULL, NULL, R(DELIVERED), P(SUCCESS), NULL, NULL, 0 },
     /* nothing known */
-    { "hello world", S(UNKNOWN), NULL, NULL, R(ONHOLD), P(UNKNOWN), "none", NULL, 0 },
+    { "hello world", S(UNKNOWN), NULL, NULL, R(UNDEFINED), P(UNKNOWN), "none", NULL, 0 },
+    { "550", S(UNKNOWN), NULL, NULL, R(ONHOLD), P(PERMANENT), "class:5", NULL, 0 },
     { "", S(UNKNOWN), NULL, NULL, R(UNDEFINED), P(UNKNOWN), "none", NULL, 0 },
     /* unregistered codes fall back to class and subject */
     { "599 5.9.9 strange", S(UNKNOWN), NULL, NULL, R(ONHOLD), P(PERMANENT), "class:5", NULL,

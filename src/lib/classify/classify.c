@@ -8,7 +8,8 @@
  *      constraints hold; the most specific wins (docs/kb-format.md);
  *   3. the enhanced status entry (IANA registry) for its class;
  *   4. the basic code entry (RFC 5321 and extensions);
- *   5. the class alone: onhold when there is text, undefined when not.
+ *   5. the class alone: onhold (the outcome is known, not why), or
+ *      undefined when the input has no code at all.
  * Then the stage may refine it (a mailbox refused at MAIL FROM is the
  * sender's: rejected), and permanence comes from the basic code, which
  * governs what an SMTP client does (RFC 5321 §4.2.1); the enhanced class
@@ -114,20 +115,29 @@ static int stage_ok(const struct sdx_kb_pattern *pt, enum sdx_stage st)
 }
 
 /* better - is candidate (a) more specific than the current best (b)?
- * A product or provider text beats a generic one; generic patterns rank
+ * A product or provider text beats a generic one; among those, the
+ * identified provider's own pattern wins, then one that matched text, then
+ * a status constraint, the matched length, a reply constraint, file order.
+ * Generic patterns rank
  * by their order in generic.kb (written most specific first), because the
  * length of a generic match says little ("policy" is longer than "dmarc"). */
 static int better(const struct sdx_kb_pattern *a, size_t am, unsigned ai,
-                  const struct sdx_kb_pattern *b, size_t bm, unsigned bi)
+                  const struct sdx_kb_pattern *b, size_t bm, unsigned bi, int prov)
 {
+    int aown, bown;
+
     if (b == NULL)
         return 1;
     if ((a->provider < 0) != (b->provider < 0))
         return a->provider >= 0;
     if (a->provider < 0)
         return ai < bi;
-    if (a->requires_provider != b->requires_provider)
-        return a->requires_provider > b->requires_provider;
+    /* the identified provider's own pattern, then one that read text */
+    aown = prov >= 0 && a->provider == prov, bown = prov >= 0 && b->provider == prov;
+    if (aown != bown)
+        return aown;
+    if ((am > 0) != (bm > 0))
+        return am > 0;
     if ((a->nstatuses > 0) != (b->nstatuses > 0))
         return a->nstatuses > 0;
     if (am != bm)
@@ -192,7 +202,7 @@ int sdx_classify(const struct sdx_reply *r, const struct sdx_classify_ctx *ctx, 
             continue;
         if (!stage_ok(pt, v->stage))
             continue;
-        if (better(pt, mr.hits[i].matched, mr.hits[i].pattern, best, best_m, best_i))
+        if (better(pt, mr.hits[i].matched, mr.hits[i].pattern, best, best_m, best_i, prov))
             best = pt, best_m = mr.hits[i].matched, best_i = mr.hits[i].pattern;
     }
     bare = sdx__match_bare(&nbare);
@@ -203,7 +213,7 @@ int sdx_classify(const struct sdx_reply *r, const struct sdx_classify_ctx *ctx, 
             continue;
         if (!stage_ok(pt, v->stage))
             continue;
-        if (better(pt, 0, bare[i], best, best_m, best_i))
+        if (better(pt, 0, bare[i], best, best_m, best_i, prov))
             best = pt, best_m = 0, best_i = bare[i];
     }
     if (best) {
@@ -259,10 +269,12 @@ int sdx_classify(const struct sdx_reply *r, const struct sdx_classify_ctx *ctx, 
 
     /* 5. class only */
     if (reason < 0) {
+        /* onhold: the outcome is known (a class) but not why; undefined:
+         * not even that, the input carried no code at all */
         if (klass == 2)
             reason = SDX_REASON_DELIVERED;
         else
-            reason = r->text.len ? SDX_REASON_ONHOLD : SDX_REASON_UNDEFINED;
+            reason = klass ? SDX_REASON_ONHOLD : SDX_REASON_UNDEFINED;
         char kc[2] = { (char)('0' + klass), 0 };
 
         set_rule(v, klass ? "class:" : "none", klass ? kc : "");
