@@ -309,15 +309,19 @@ int main(int argc, char **argv)
         size_t count = 0, k;
         double t0 = now(), t1;
         const char **texts = malloc(ns * sizeof(*texts));
-        size_t nt = 0;
+        size_t *lens = malloc(ns * sizeof(*lens)), nt = 0, bytes = 0;
 
         for (k = 0; k < ns; k++)
-            if (s[k].text)
+            if (s[k].text) {
+                lens[nt] = strlen(s[k].text);
+                bytes += lens[nt];
                 texts[nt++] = s[k].text;
+            }
         if (nt) {
+            printf("\n%zu texts, %.0f bytes on average\n", nt, (double)bytes / nt);
             do {
                 for (k = 0; k < nt; k++)
-                    sdx_classify_text(texts[k], strlen(texts[k]), NULL, &rp, &v);
+                    sdx_classify_text(texts[k], lens[k], NULL, &rp, &v);
                 count += nt;
                 t1 = now();
             } while (t1 - t0 < seconds);
@@ -325,6 +329,7 @@ int main(int argc, char **argv)
                    count, t1 - t0, count / (t1 - t0));
         }
         free(texts);
+        free(lens);
     }
     for (i = 0; i < ns; i++)
         free(s[i].text);

@@ -330,7 +330,9 @@ static int cmp_int(const void *a, const void *b)
 {
     const int *x = a, *y = b;
 
-    return (x[0] > y[0]) - (x[0] < y[0]) ? (x[0] > y[0]) - (x[0] < y[0]) : (x[1] > y[1]) - (x[1] < y[1]);
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    return (x[1] > y[1]) - (x[1] < y[1]);
 }
 
 static int parse_code_num(const char *s)
@@ -706,7 +708,7 @@ static void do_patterns(void)
                 continue;
             nl = sdx__norm(norm, sizeof(norm), r->f[k].val, strlen(r->f[k].val));
             for (a = 0; a < nal && !ok; a++)
-                ok = sdx__find_seq(norm, nl, (const char *const *)frags[a], nfr[a]) > 0;
+                ok = sdx__find_seq(norm, nl, (const char *const *)frags[a], NULL, nfr[a]) > 0;
             if (!ok)
                 defect(r->file, r->f[k].line, "example matches none of the match: lines of '%s'",
                        r->f[0].val);
@@ -720,6 +722,10 @@ static void do_patterns(void)
                 for (f = 0; f < nfr[a]; f++)
                     cstr(frags[a][f]), fputs(", ", out);
                 fputs("NULL };\n", out);
+                fprintf(out, "static const unsigned short p%zu_l%d[] = { ", np, a);
+                for (f = 0; f < nfr[a]; f++)
+                    fprintf(out, "%zu, ", strlen(frags[a][f]));
+                fputs("0 };\n", out);
             }
             fprintf(out, "static const struct sdx_kb_alt p%zu_alts[] = {", np);
             for (a = 0; a < nal; a++) {
@@ -728,9 +734,9 @@ static void do_patterns(void)
                 for (f = 1; f < nfr[a]; f++)
                     if (strlen(frags[a][f]) > strlen(frags[a][best]))
                         best = f;
-                fprintf(out, " { p%zu_a%d, %u, %u },", np, a, nfr[a], best);
+                fprintf(out, " { p%zu_a%d, p%zu_l%d, %u, %u },", np, a, np, a, nfr[a], best);
             }
-            fputs(" { NULL, 0, 0 } };\n", out);
+            fputs(" { NULL, NULL, 0, 0 } };\n", out);
             fprintf(out, "static const struct sdx_kb_replyc p%zu_rep[] = {", np);
             for (k = 0; k < r->n; k++) {
                 char *v, *tok, *save = NULL;
@@ -810,7 +816,7 @@ static void do_patterns(void)
         fputs("static const struct sdx_kb_pattern kb_patterns[] = {\n", out);
         for (j = 1; j <= np; j++)
             fprintf(out, "  P%zu_INIT,\n", j);
-        fprintf(out, "  { NULL }\n};\n#define KB_NPATTERNS %zu\n\n", np);
+        fprintf(out, "  { 0 }\n};\n#define KB_NPATTERNS %zu\n\n", np);
     }
     free(ids);
 }

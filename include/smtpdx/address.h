@@ -163,8 +163,7 @@ enum sdx_addr_class {
     X(IDN_INVALID, "domain-idn-invalid", 5322, 501, "5.1.3", "RFC 5891 section 5.4",           \
       "the non-ASCII domain is no IDNA2008 U-label (disallowed or unassigned code point, bad " \
       "hyphens or bidi), so it has no A-label and SMTPUTF8 refuses it (RFC 6531 section 3.3, " \
-      "RFC 5891 section 5.4, RFC 5892); RFC 6532 headers still parse it; libidn2's code is in "\
-      "out->idn_rc")                                                                           \
+      "RFC 5891 section 5.4, RFC 5892), though RFC 6532 headers still parse it")               \
     X(DOMAIN_NOT_LDH, "domain-not-ldh", 5322, 501, "5.1.3", "RFC 5321 section 4.1.2",          \
       "a domain label has characters other than letters, digits and hyphens, such as _ / !; "  \
       "RFC 5321 section 4.1.2 says servers MUST refuse them with 501 (RFC 1035 section 2.3.1)")\
@@ -212,8 +211,8 @@ enum sdx_addr_class {
       "the local part is UTF-8; it has no ASCII form, so every hop must support SMTPUTF8 "     \
       "(RFC 6531 section 3.3)")                                                                \
     X(DOMAIN_IDN, "domain-idn", UTF8, 0, "", "RFC 6531 section 3.3",                           \
-      "the domain is an IDN in U-labels; it needs SMTPUTF8 as written, or the A-label form "   \
-      "in out->domain_ascii without it (RFC 6531 section 3.3, RFC 5890)")                      \
+      "the domain is an IDN in U-labels; it needs SMTPUTF8 as written, or its A-label form "   \
+      "(xn--...) where SMTPUTF8 is missing (RFC 6531 section 3.3, RFC 5890)")                  \
     /* ---- valid RFC 5321 Mailbox, but unusual ---- */                                      \
     X(DOMAIN_FAKE_ALABEL, "domain-fake-a-label", WARN, 0, "", "RFC 5890 section 2.3.2.1",      \
       "a label starts with \"xn--\" but is no valid A-label; RFC 5890 section 2.3.2.1 forbids "\
@@ -257,7 +256,8 @@ enum sdx_addr_class {
       "\"<Postmaster>\" without a domain is a valid recipient that every server must accept "  \
       "(RFC 5321 section 4.1.1.3)")
 
-/* Finding numbers: SDX_ADDR_EMPTY, SDX_ADDR_NO_AT, ... in table order. */
+/* Finding numbers: SDX_ADDR_EMPTY, SDX_ADDR_NO_AT, ... in table order. There
+ * are 63; flags is 64 bits wide and address.c asserts that they fit. */
 enum sdx_addr_finding {
 #define X(id, name, cls, code, status, rfc, text) SDX_ADDR_##id,
     SDX_ADDR_FINDINGS(X)
@@ -273,7 +273,8 @@ enum sdx_addr_verdict {
     SDX_ADDR_VALID_SMTP = 0,  /* an RFC 5321 Mailbox in ASCII: any server's grammar takes it */
     SDX_ADDR_VALID_SMTPUTF8,  /* an RFC 5321 Mailbox as extended by RFC 6531: needs SMTPUTF8 */
     SDX_ADDR_VALID_5322_ONLY, /* an RFC 5322 addr-spec (header) but no SMTP Mailbox: comments,
-                               * CFWS, obsolete forms, non-SMTP literals, over-long parts */
+                               * CFWS, obsolete forms, non-SMTP literals, non-LDH labels,
+                               * invalid U-labels, over-long parts */
     SDX_ADDR_INVALID          /* no address under any grammar */
 };
 

@@ -59,6 +59,7 @@ struct sdx_kb_replyc  { unsigned short code; unsigned char klass; };
 /* one alternative of a pattern: fragments that must occur in order */
 struct sdx_kb_alt {
     const char *const  *frags;      /* lower-case, white space collapsed */
+    const unsigned short *lens;     /* their lengths */
     unsigned            nfrags;
     unsigned            anchor;     /* index of the longest fragment */
 };

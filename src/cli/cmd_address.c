@@ -23,7 +23,7 @@ struct address_args {
 const struct opt address_opts[] = {
     { "json",     'j', OPT_FLAG, NULL,   AD(json),     "print one JSON object per address, one per line", 0 },
     { "smtputf8", 'u', OPT_FLAG, NULL,   AD(smtputf8), "the server offers SMTPUTF8 (RFC 6531): non-ASCII addresses are usable", 0 },
-    { "sender",   'S', OPT_FLAG, NULL,   AD(sender),   "check as a MAIL FROM address: <> is valid, refusals use 5.1.7", 0 },
+    { "sender",   'S', OPT_FLAG, NULL,   AD(sender),   "check as a MAIL FROM address: <> is valid, refusals are 501 5.1.7", 0 },
     { "path",     'p', OPT_FLAG, NULL,   AD(path),     "the input is an SMTP path in angle brackets, <user@example.com>", 0 },
     { "quiet",    'q', OPT_FLAG, NULL,   AD(quiet),    "print nothing; the exit status says it all", 0 },
     { "color",    0,   OPT_STR,  "WHEN", AD(color),    "colour: auto (default), always, never", 0 },

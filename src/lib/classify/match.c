@@ -3,10 +3,11 @@
  * Out: the patterns whose fragments all occur, in order, and the provider
  *      whose marker occurs (first in KB order).
  * How: every distinct fragment of every pattern alternative and every
- *      provider marker is indexed by a hash of its first 4 bytes (kbgen
- *      enforces >= 4). One pass over the text tests each position against a
- *      64 Kibit filter (8 KiB, stays in L1), and only on a filter hit walks
- *      the bucket and compares. Each alternative is anchored at its longest
+ *      provider marker is indexed by a hash of its first 8 bytes (or 4 for
+ *      fragments shorter than 8; kbgen enforces >= 4). One pass over the
+ *      text tests each position against two 64 Kibit filters (8 KiB each,
+ *      they stay in L1), and only on a filter hit walks the bucket and
+ *      compares. Each alternative is anchored at its longest
  *      fragment; an anchor hit triggers the ordered check of the whole
  *      alternative. Cost: one filter probe per text byte plus rare checks,
  *      independent of the number of patterns. An Aho-Corasick automaton
@@ -27,6 +28,7 @@
 
 struct frag {
     const char *s;
+    uint64_t    key;            /* first 4 or 8 bytes, as loaded from the text */
     uint32_t    len;
     uint32_t    next;           /* next fragment in the bucket, +1; 0 ends */
     uint32_t    anchors;        /* first index into anchor_list, */
@@ -36,12 +38,20 @@ struct frag {
 
 struct anchor { uint32_t pattern, alt; };
 
+/* Two tables: fragments of 8 bytes or more are keyed by their first 8
+ * bytes, shorter ones by their first 4. Keying long fragments on 8 bytes
+ * keeps common words ("recipient", "mailbox") from sending every
+ * occurrence down a long chain: most probes stop at the filter. */
+struct table {
+    uint32_t   *heads;          /* HSIZE bucket heads, fragment index + 1 */
+    uint64_t    filter[HSIZE / 64];
+};
+
 static struct {
     struct frag   *frags;
     size_t         nfrags;
     struct anchor *anchors;
-    uint32_t      *heads;       /* HSIZE bucket heads, fragment index + 1 */
-    uint64_t       filter[HSIZE / 64];
+    struct table   t4, t8;
     unsigned      *bare;        /* patterns without text alternatives */
     unsigned       nbare;
     int            ok;
@@ -51,15 +61,33 @@ static once_flag ix_once = ONCE_FLAG_INIT;
 
 static uint32_t hash4(const unsigned char *p)
 {
-    uint32_t w = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    uint32_t w;
 
+    memcpy(&w, p, 4);
     return (w * 2654435761u) >> (32 - HBITS);
 }
 
-/* frag_find - index of fragment s in the bucket chain, or -1 */
+static uint32_t hash8(const unsigned char *p)
+{
+    uint64_t w;
+
+    memcpy(&w, p, 8);
+    return (uint32_t)((w * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - HBITS));
+}
+
+static uint64_t load_key(const char *s, size_t len)
+{
+    uint64_t k = 0;
+
+    memcpy(&k, s, len >= 8 ? 8 : 4);
+    return k;
+}
+
+/* frag_find - index of fragment s in its table, or -1 */
 static long frag_find(const char *s, size_t len)
 {
-    uint32_t i = ix.heads[hash4((const unsigned char *)s)];
+    const struct table *t = len >= 8 ? &ix.t8 : &ix.t4;
+    uint32_t i = t->heads[len >= 8 ? hash8((const unsigned char *)s) : hash4((const unsigned char *)s)];
 
     for (; i; i = ix.frags[i - 1].next)
         if (ix.frags[i - 1].len == len && memcmp(ix.frags[i - 1].s, s, len) == 0)
@@ -71,6 +99,7 @@ static long frag_find(const char *s, size_t len)
 static long frag_add(const char *s, size_t cap)
 {
     size_t len = strlen(s);
+    struct table *t = len >= 8 ? &ix.t8 : &ix.t4;
     long i;
     uint32_t h;
 
@@ -80,10 +109,10 @@ static long frag_add(const char *s, size_t cap)
         return i;
     if (ix.nfrags == cap)
         return -1;
-    h = hash4((const unsigned char *)s);
-    ix.frags[ix.nfrags] = (struct frag){ s, (uint32_t)len, ix.heads[h], 0, 0, -1 };
-    ix.heads[h] = (uint32_t)ix.nfrags + 1;
-    ix.filter[h / 64] |= 1ull << (h % 64);
+    h = len >= 8 ? hash8((const unsigned char *)s) : hash4((const unsigned char *)s);
+    ix.frags[ix.nfrags] = (struct frag){ s, load_key(s, len), (uint32_t)len, t->heads[h], 0, 0, -1 };
+    t->heads[h] = (uint32_t)ix.nfrags + 1;
+    t->filter[h / 64] |= UINT64_C(1) << (h % 64);
     return (long)ix.nfrags++;
 }
 
@@ -100,11 +129,12 @@ static void build(void)
         for (k = 0; kb->providers[p].markers[k]; k++)
             cap++;
     ix.frags = calloc(cap + 1, sizeof(*ix.frags));
-    ix.heads = calloc(HSIZE, sizeof(*ix.heads));
+    ix.t4.heads = calloc(HSIZE, sizeof(*ix.t4.heads));
+    ix.t8.heads = calloc(HSIZE, sizeof(*ix.t8.heads));
     ix.anchors = calloc(nanch + 1, sizeof(*ix.anchors));
     ix.bare = calloc(kb->npatterns + 1, sizeof(*ix.bare));
     count = calloc(cap + 1, sizeof(*count));
-    if (!ix.frags || !ix.heads || !ix.anchors || !ix.bare || !count) {
+    if (!ix.frags || !ix.t4.heads || !ix.t8.heads || !ix.anchors || !ix.bare || !count) {
         free(count);
         return;                 /* ix.ok stays 0: classification falls back to codes */
     }
@@ -137,7 +167,7 @@ static void build(void)
     for (p = 0; p < kb->npatterns; p++)
         for (a = 0; a < kb->patterns[p].nalts; a++) {
             const struct sdx_kb_alt *al = &kb->patterns[p].alts[a];
-            long f = frag_find(al->frags[al->anchor], strlen(al->frags[al->anchor]));
+            long f = frag_find(al->frags[al->anchor], al->lens[al->anchor]);
 
             if (f >= 0) {
                 struct frag *fr = &ix.frags[f];
@@ -171,12 +201,39 @@ static void add_hit(struct sdx__match_res *res, unsigned p, size_t matched)
         res->hits[res->nhits++] = (struct sdx__match_hit){ p, matched };
 }
 
-void sdx__match(const char *t, size_t n, struct sdx__match_res *res)
+/* hit - fragment f occurs at t + i: run its anchored alternatives once */
+static int hit(const char *t, size_t n, uint32_t f, uint32_t *seen, unsigned *nseen,
+               struct sdx__match_res *res)
 {
     const struct sdx_kb *kb = sdx_kb();
+    const struct frag *fr = &ix.frags[f - 1];
+    unsigned j;
+
+    for (j = 0; j < *nseen && seen[j] != f; j++)
+        ;
+    if (j < *nseen)
+        return 0;               /* each fragment is handled once per text */
+    if (*nseen == SDX_CLASSIFY_HITS_MAX)
+        return -1;
+    seen[(*nseen)++] = f;
+    if (fr->provider >= 0 && res->provider < 0)
+        res->provider = fr->provider;
+    for (j = 0; j < fr->nanchors; j++) {
+        const struct anchor *an = &ix.anchors[fr->anchors + j];
+        const struct sdx_kb_alt *al = &kb->patterns[an->pattern].alts[an->alt];
+        size_t m = al->nfrags == 1 ? fr->len : sdx__find_seq(t, n, al->frags, al->lens, al->nfrags);
+
+        if (m)
+            add_hit(res, an->pattern, m);
+    }
+    return 0;
+}
+
+void sdx__match(const char *t, size_t n, struct sdx__match_res *res)
+{
     const unsigned char *u = (const unsigned char *)t;
     uint32_t seen[SDX_CLASSIFY_HITS_MAX];
-    unsigned nseen = 0, j;
+    unsigned nseen = 0;
     size_t i;
 
     call_once(&ix_once, build);
@@ -186,32 +243,30 @@ void sdx__match(const char *t, size_t n, struct sdx__match_res *res)
         return;
     for (i = 0; i + 4 <= n; i++) {
         uint32_t h = hash4(u + i), f;
+        uint64_t w;
 
-        if (!(ix.filter[h / 64] & (1ull << (h % 64))))
+        if (ix.t4.filter[h / 64] & (UINT64_C(1) << (h % 64))) {
+            w = load_key(t + i, 4);
+            for (f = ix.t4.heads[h]; f; f = ix.frags[f - 1].next) {
+                const struct frag *fr = &ix.frags[f - 1];
+
+                if (fr->key == w && fr->len <= n - i && memcmp(t + i + 4, fr->s + 4, fr->len - 4) == 0 &&
+                    hit(t, n, f, seen, &nseen, res) < 0)
+                    return;
+            }
+        }
+        if (i + 8 > n)
             continue;
-        for (f = ix.heads[h]; f; f = ix.frags[f - 1].next) {
+        h = hash8(u + i);
+        if (!(ix.t8.filter[h / 64] & (UINT64_C(1) << (h % 64))))
+            continue;
+        w = load_key(t + i, 8);
+        for (f = ix.t8.heads[h]; f; f = ix.frags[f - 1].next) {
             const struct frag *fr = &ix.frags[f - 1];
 
-            if (fr->len > n - i || memcmp(t + i, fr->s, fr->len) != 0)
-                continue;
-            /* each fragment is handled once per text */
-            for (j = 0; j < nseen && seen[j] != f; j++)
-                ;
-            if (j < nseen)
-                continue;
-            if (nseen == SDX_CLASSIFY_HITS_MAX)
+            if (fr->key == w && fr->len <= n - i && memcmp(t + i + 8, fr->s + 8, fr->len - 8) == 0 &&
+                hit(t, n, f, seen, &nseen, res) < 0)
                 return;
-            seen[nseen++] = f;
-            if (fr->provider >= 0 && res->provider < 0)
-                res->provider = fr->provider;
-            for (j = 0; j < fr->nanchors; j++) {
-                const struct anchor *an = &ix.anchors[fr->anchors + j];
-                const struct sdx_kb_alt *al = &kb->patterns[an->pattern].alts[an->alt];
-                size_t m = al->nfrags == 1 ? fr->len : sdx__find_seq(t, n, al->frags, al->nfrags);
-
-                if (m)
-                    add_hit(res, an->pattern, m);
-            }
         }
     }
 }

@@ -3,39 +3,57 @@
 #include <string.h>
 #include "norm.h"
 
+/* fold[c]: the lower-case byte, or 0 for the bytes that count as space */
+static const unsigned char *fold_table(void)
+{
+    static unsigned char t[256];
+    static int ready;           /* benign race: every writer writes the same bytes */
+    int c;
+
+    if (!ready) {
+        for (c = 0; c < 256; c++)
+            t[c] = (unsigned char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+        t[' '] = t['\t'] = t['\r'] = t['\n'] = t['\v'] = t['\f'] = t[0] = 0;
+        ready = 1;
+    }
+    return t;
+}
+
 size_t sdx__norm(char *dst, size_t cap, const char *src, size_t n)
 {
-    size_t i, o = 0;
-    int space = 0;
+    const unsigned char *fold = fold_table(), *s = (const unsigned char *)src;
+    size_t i = 0, o = 0;
 
     if (cap == 0)
         return 0;
-    for (i = 0; i < n && o + 1 < cap; i++) {
-        unsigned char c = (unsigned char)src[i];
+    if (n > cap - 1)
+        n = cap - 1;            /* output never exceeds input: bound once */
+    while (i < n && fold[s[i]] == 0)
+        i++;
+    while (i < n) {
+        unsigned char c = fold[s[i++]];
 
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f' || c == 0) {
-            space = 1;
+        if (c) {
+            dst[o++] = (char)c;
             continue;
         }
-        if (space && o > 0) {
+        while (i < n && fold[s[i]] == 0)
+            i++;
+        if (i < n)
             dst[o++] = ' ';
-            if (o + 1 >= cap)
-                break;
-        }
-        space = 0;
-        dst[o++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
     }
     dst[o] = '\0';
     return o;
 }
 
-size_t sdx__find_seq(const char *hay, size_t n, const char *const *frags, unsigned nfrags)
+size_t sdx__find_seq(const char *hay, size_t n, const char *const *frags,
+                     const unsigned short *lens, unsigned nfrags)
 {
     size_t at = 0, got = 0;
     unsigned i;
 
     for (i = 0; i < nfrags; i++) {
-        size_t fl = strlen(frags[i]);
+        size_t fl = lens ? lens[i] : strlen(frags[i]);
         const char *p = at <= n ? memmem(hay + at, n - at, frags[i], fl) : NULL;
 
         if (p == NULL)

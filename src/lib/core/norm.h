@@ -13,7 +13,9 @@
 size_t sdx__norm(char *dst, size_t cap, const char *src, size_t n);
 
 /* sdx__find_seq - do the fragments occur in hay in order, without overlap?
+ * lens: their lengths, or NULL to measure them.
  * Returns the number of fragment bytes matched, 0 if not. */
-size_t sdx__find_seq(const char *hay, size_t n, const char *const *frags, unsigned nfrags);
+size_t sdx__find_seq(const char *hay, size_t n, const char *const *frags,
+                     const unsigned short *lens, unsigned nfrags);
 
 #endif
