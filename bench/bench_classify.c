@@ -6,7 +6,7 @@
  *      with a 4xx/5xx code (with its continuation lines). A Status: field
  *      fills in the enhanced status when the text has none, and the
  *      bounce's "(in reply to X command)" / "after X" wording gives the
- *      stage when the text has none. No other bounce parsing: that is the
+ *      stage when the text has none. No other parsing: that is the
  *      bounce command's job (issue 6).
  * Out: agreement per expected reason and overall, the disagreements, and
  *      throughput (replies classified per second on one core).
@@ -33,6 +33,7 @@ struct sample {
     enum sdx_reason got;
     char            rule[96];
     enum sdx_stage  stage;          /* from the bounce's wording, if any */
+    int             failed;         /* the DSN's Action: is failed (a final bounce) */
 };
 
 static char *slurp(const char *path, size_t *n)
@@ -93,18 +94,28 @@ static char *collect(const char *p, int join_codes)
 }
 
 /* extract - the k-th (1-based) reply text of a sample, simply */
-static char *extract(const char *buf, int k, char *status, size_t scap)
+static char *extract(const char *buf, int k, char *status, size_t scap, int *failed)
 {
-    const char *diags[DIAGS_MAX], *statuses[DIAGS_MAX], *p;
-    int nd = 0, ns = 0;
+    const char *diags[DIAGS_MAX], *statuses[DIAGS_MAX], *actions[DIAGS_MAX], *p;
+    int nd = 0, ns = 0, na = 0;
     char *t = NULL;
 
     status[0] = '\0';
+    *failed = 0;
     for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
         if (istarts(p, "Diagnostic-Code:") && nd < DIAGS_MAX)
             diags[nd++] = p;
         else if (istarts(p, "Status:") && ns < DIAGS_MAX)
             statuses[ns++] = p;
+        else if (istarts(p, "Action:") && na < DIAGS_MAX)
+            actions[na++] = p;
+    }
+    if (na) {
+        const char *a = actions[k <= na ? k - 1 : na - 1] + 7;
+
+        while (*a == ' ' || *a == '\t')
+            a++;
+        *failed = istarts(a, "failed");
     }
     if (ns) {
         const char *s = statuses[k <= ns ? k - 1 : ns - 1] + 7;
@@ -117,7 +128,7 @@ static char *extract(const char *buf, int k, char *status, size_t scap)
         status[i] = '\0';
     }
     if (nd)
-        return collect(diags[k <= nd ? k - 1 : nd - 1], 0);
+        return collect(diags[k <= nd ? k - 1 : nd - 1], 1);
     {
         int seen = 0;
         const char *last = NULL;
@@ -239,7 +250,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench_classify: cannot read '%s'\n", path);
             continue;
         }
-        s[i].text = extract(buf, s[i].index > 0 ? s[i].index : 1, status, sizeof(status));
+        s[i].text = extract(buf, s[i].index > 0 ? s[i].index : 1, status, sizeof(status), &s[i].failed);
         s[i].stage = bounce_stage(buf);
         free(buf);
         if (s[i].text && status[0]) {
@@ -248,8 +259,13 @@ int main(int argc, char **argv)
                 char *t = malloc(strlen(s[i].text) + 32);
 
                 if (t) {
+                    const char *semi = istarts(s[i].text, "Diagnostic-Code:") ? strchr(s[i].text, ';') : NULL;
+
                     if (rp.code)
                         snprintf(t, strlen(s[i].text) + 32, "%d %s %s", rp.code, status, rp.text.data);
+                    else if (semi)      /* keep the diagnostic type in front */
+                        snprintf(t, strlen(s[i].text) + 32, "%.*s %s %s", (int)(semi - s[i].text + 1),
+                                 s[i].text, status, semi + 1);
                     else
                         snprintf(t, strlen(s[i].text) + 32, "%s %s", status, s[i].text);
                     free(s[i].text);
@@ -261,7 +277,7 @@ int main(int argc, char **argv)
         }
         per_want[s[i].want]++;
         if (s[i].text) {
-            struct sdx_classify_ctx ctx = { SDX_STAGE_UNKNOWN, NULL, NULL };
+            struct sdx_classify_ctx ctx = { SDX_STAGE_UNKNOWN, NULL, NULL, SDX_OUT_UNKNOWN };
 
             if (sdx_reply_parse(&rp, s[i].text, strlen(s[i].text)) == 0 && rp.stage == SDX_STAGE_UNKNOWN)
                 ctx.stage = s[i].stage;

@@ -19,6 +19,7 @@ struct sdx_classify_ctx {
     enum sdx_stage  stage;              /* SDX_STAGE_UNKNOWN: use the reply's */
     const char     *remote_host;        /* NULL: use the reply's */
     const char     *recipient_domain;   /* NULL if unknown */
+    enum sdx_outcome outcome;           /* SDX_OUT_UNKNOWN unless the source says (a bounce, a log) */
 };
 
 #define SDX_VERDICT_F_PROVIDER_DIFFERS 0x01u  /* the provider's meaning of the status differs from IANA */
@@ -26,6 +27,8 @@ struct sdx_classify_ctx {
 #define SDX_VERDICT_F_STAGE_ADJUSTED   0x04u  /* the stage changed the reason (e.g. 5.1.1 at MAIL: rejected) */
 #define SDX_VERDICT_F_UNKNOWN_CODE     0x08u  /* the basic code is not in any RFC: meaning from its class */
 #define SDX_VERDICT_F_UNKNOWN_STATUS   0x10u  /* the status is not in the registry: meaning from its class/subject */
+#define SDX_VERDICT_F_STATUS_REFINES   0x20u  /* a mailbox or policy status overrode a "user unknown" text */
+#define SDX_VERDICT_F_EXPIRED          0x40u  /* the source says the message expired after this temporary reply */
 
 struct sdx_verdict {
     enum sdx_reason                 reason;

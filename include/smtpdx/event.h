@@ -23,9 +23,6 @@ enum sdx_direction {
     SDX_DIR_LOCAL           /* local delivery or routing */
 };
 
-enum sdx_outcome { SDX_OUT_UNKNOWN = 0, SDX_OUT_REJECTED, SDX_OUT_BOUNCED, SDX_OUT_DEFERRED,
-                   SDX_OUT_EXPIRED, SDX_OUT_DELIVERED };
-
 struct sdx_peer {
     struct sdx_str host, addr;
     unsigned       port;            /* 0 unknown */

@@ -98,6 +98,10 @@ enum sdx_stage {
     SDX_STAGE_COUNT
 };
 
+/* what finally happened to the message or command, when the source says */
+enum sdx_outcome { SDX_OUT_UNKNOWN = 0, SDX_OUT_REJECTED, SDX_OUT_BOUNCED, SDX_OUT_DEFERRED,
+                   SDX_OUT_EXPIRED, SDX_OUT_DELIVERED };
+
 SDX_API const char *sdx_reason_name(enum sdx_reason r);
 SDX_API const char *sdx_reason_desc(enum sdx_reason r);
 /* sdx_reason_parse - name or old Sisimai alias (speeding, toomanyconn, mesgtoobig,

@@ -71,7 +71,7 @@ static int explain_one(struct run *run, const char *p, size_t n, const char *sou
 {
     struct sdx_event e;
     struct sdx_verdict v;
-    struct sdx_classify_ctx ctx = { run->stage, run->a->host, NULL };
+    struct sdx_classify_ctx ctx = { run->stage, run->a->host, NULL, SDX_OUT_UNKNOWN };
     const char *at = run->a->rcpt ? strrchr(run->a->rcpt, '@') : NULL;
     int err;
 

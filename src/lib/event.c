@@ -37,7 +37,7 @@ const char *sdx_event_recipient_domain(const struct sdx_event *e, char *out, siz
 
 int sdx_event_classify(const struct sdx_event *e, struct sdx_verdict *v)
 {
-    struct sdx_classify_ctx ctx = { e->stage, NULL, NULL };
+    struct sdx_classify_ctx ctx = { e->stage, NULL, NULL, e->outcome };
     char host[256], dom[256];
     size_t n;
 

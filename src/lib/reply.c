@@ -254,6 +254,17 @@ static void unwrap(struct sdx_reply *r, const char **pp, const char **pe)
         /* qmail and others: "Remote host said: 550 ..." names no host */
         if (h == NULL && hit - p >= 4 && memcmp(hit - 4, "host", 4) == 0)
             h = hit - 4;
+        /* Postfix's "host" folded onto the line before: "NAME[ADDR] said:" */
+        if (h == NULL && hit > p && hit[-1] == ']') {
+            const char *w = hit;
+
+            while (w > p && w[-1] != ' ' && w[-1] != '\n' && w[-1] != '\t')
+                w--;
+            if (memchr(w, '[', (size_t)(hit - w)) != NULL) {
+                copy_host(r, w, hit);
+                h = hit;        /* the host is copied: nothing more to take */
+            }
+        }
         if (h != NULL) {
             if (h + 5 <= hit)
                 copy_host(r, h + 5, hit);

@@ -80,7 +80,7 @@ static void test_examples(void **state)
     for (i = 0; i < kb->npatterns; i++) {
         const struct sdx_kb_pattern *p = &kb->patterns[i];
         const struct sdx_kb_provider *pv = p->provider >= 0 ? &kb->providers[p->provider] : NULL;
-        struct sdx_classify_ctx ctx = { SDX_STAGE_UNKNOWN, NULL, NULL };
+        struct sdx_classify_ctx ctx = { SDX_STAGE_UNKNOWN, NULL, NULL, SDX_OUT_UNKNOWN };
 
         if (pv && pv->hosts[0])
             ctx.remote_host = pv->hosts[0];

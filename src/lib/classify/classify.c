@@ -229,6 +229,24 @@ int sdx_classify(const struct sdx_reply *r, const struct sdx_classify_ctx *ctx, 
             v->flags |= SDX_VERDICT_F_PROVIDER_DIFFERS;
     }
 
+    /* a generic "user unknown" text under a generic mailbox status (X.2.0)
+     * or a policy status (X.7.x): the server found the mailbox or refused by
+     * policy (RFC 3463 §3.3, §3.8) and only words it as unknown, as filters
+     * do. X.2.1 and the other X.2 details are left alone: servers mix them
+     * with "user unknown" for plain unknown users too. */
+    if (reason == SDX_REASON_USERUNKNOWN && best && best->provider < 0 && r->status.klass >= 4 &&
+        ((r->status.subject == 2 && r->status.detail == 0) || r->status.subject == 7)) {
+        reason = SDX_REASON_FILTERED;
+        v->flags |= SDX_VERDICT_F_STATUS_REFINES;
+    }
+
+    /* a diagnostic from a local delivery program (RFC 3464 §2.3.6 type
+     * X-Unix, as Postfix and Sendmail write it) is the mailer's failure */
+    if (reason < 0 && strcmp(r->diag_type, "x-unix") == 0) {
+        reason = SDX_REASON_MAILERERROR;
+        set_rule(v, "diagnostic-type:", "x-unix");
+    }
+
     /* 3. enhanced status, 4. basic code */
     if (reason < 0 && v->status) {
         int rs = klass == 4 && v->status->reason_transient >= 0 ? v->status->reason_transient
@@ -260,13 +278,6 @@ int sdx_classify(const struct sdx_reply *r, const struct sdx_classify_ctx *ctx, 
         }
     }
 
-    /* a diagnostic from a local delivery program (RFC 3464 §2.3.6 type
-     * X-Unix, as Postfix and Sendmail write it) is the mailer's failure */
-    if (reason < 0 && strcmp(r->diag_type, "x-unix") == 0) {
-        reason = SDX_REASON_MAILERERROR;
-        set_rule(v, "diagnostic-type:", "x-unix");
-    }
-
     /* 5. class only */
     if (reason < 0) {
         /* onhold: the outcome is known (a class) but not why; undefined:
@@ -280,11 +291,23 @@ int sdx_classify(const struct sdx_reply *r, const struct sdx_classify_ctx *ctx, 
         set_rule(v, klass ? "class:" : "none", klass ? kc : "");
     }
 
-    /* the stage refines a mailbox verdict: at MAIL FROM it is the sender's */
+    /* the stage refines a vague verdict: MAIL FROM carries nothing but the
+     * sender's address, so a refusal there that names no other cause (the
+     * client, the syntax, a rate) is about the sender */
     if (v->stage == SDX_STAGE_MAIL && (v->pattern == NULL || v->pattern->provider < 0) &&
-        (reason == SDX_REASON_USERUNKNOWN || reason == SDX_REASON_HOSTUNKNOWN)) {
+        (reason == SDX_REASON_USERUNKNOWN || reason == SDX_REASON_HOSTUNKNOWN ||
+         (v->pattern == NULL && (reason == SDX_REASON_SECURITYERROR || reason == SDX_REASON_ONHOLD)))) {
         reason = SDX_REASON_REJECTED;
         v->flags |= SDX_VERDICT_F_STAGE_ADJUSTED;
+    }
+    /* the source says the message expired (Postfix "status=expired", Exim
+     * "retry timeout exceeded") and the last reply was temporary: the
+     * reason is the expiry (RFC 5321 §4.5.4.1); the pattern stays, to say
+     * what the last attempt met. A mere bounce with a 4xx is not enough:
+     * soft_bounce and DSN generators send those too. */
+    if (ctx && ctx->outcome == SDX_OUT_EXPIRED && klass == 4) {
+        reason = SDX_REASON_EXPIRED;
+        v->flags |= SDX_VERDICT_F_EXPIRED;
     }
     v->reason = (enum sdx_reason)reason;
     v->reason_kb = sdx_kb_reason(v->reason);

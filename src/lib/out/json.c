@@ -213,6 +213,10 @@ void sdx_json_verdict(struct sdx_json *j, const struct sdx_event *e, const struc
         sdx_json_str(j, NULL, "unknown-code");
     if (v->flags & SDX_VERDICT_F_UNKNOWN_STATUS)
         sdx_json_str(j, NULL, "unknown-status");
+    if (v->flags & SDX_VERDICT_F_STATUS_REFINES)
+        sdx_json_str(j, NULL, "status-refines-text");
+    if (v->flags & SDX_VERDICT_F_EXPIRED)
+        sdx_json_str(j, NULL, "expired-after-transient-reply");
     sdx_json_end(j, ']');
     if (e->server.host.len || e->server.addr.len) {
         sdx_json_obj(j, "server");
