@@ -67,6 +67,9 @@ static const struct row rows[] = {
     { "421 4.4.1 Connection timed out", S(UNKNOWN), NULL, NULL, R(NETWORKERROR), P(TRANSIENT), NULL, NULL, 0, SDX_OUT_UNKNOWN },
     /* at MAIL FROM a bare policy refusal is about the sender */
     { "550 5.7.1 Access denied", S(MAIL), NULL, NULL, R(REJECTED), P(PERMANENT), NULL, NULL, SDX_VERDICT_F_STAGE_ADJUSTED, SDX_OUT_UNKNOWN },
+    /* a vague refusal of the connection refuses the client */
+    { "421 4.0.0 Service not available, closing transmission channel", S(CONNECT), NULL, NULL, R(BLOCKED),
+      P(TRANSIENT), NULL, NULL, SDX_VERDICT_F_STAGE_ADJUSTED, SDX_OUT_UNKNOWN },
     /* "user unknown" after DATA is a filter */
     { "550 Unknown user kijitora@example.co.jp", S(EOD), NULL, NULL, R(FILTERED), P(PERMANENT), "pattern:generic-user-unknown-after-data", NULL, 0, SDX_OUT_UNKNOWN },
     /* an X-Unix diagnostic is a local delivery program */

@@ -300,6 +300,13 @@ int sdx_classify(const struct sdx_reply *r, const struct sdx_classify_ctx *ctx, 
         reason = SDX_REASON_REJECTED;
         v->flags |= SDX_VERDICT_F_STAGE_ADJUSTED;
     }
+    /* a refusal of the connection or the greeting that names no cause
+     * refuses the client itself (RFC 5321 §3.1: 554 at the greeting) */
+    if ((v->stage == SDX_STAGE_CONNECT || v->stage == SDX_STAGE_HELO) && v->pattern == NULL &&
+        (reason == SDX_REASON_ONHOLD || reason == SDX_REASON_SECURITYERROR)) {
+        reason = SDX_REASON_BLOCKED;
+        v->flags |= SDX_VERDICT_F_STAGE_ADJUSTED;
+    }
     /* the source says the message expired (Postfix "status=expired", Exim
      * "retry timeout exceeded") and the last reply was temporary: the
      * reason is the expiry (RFC 5321 §4.5.4.1); the pattern stays, to say

@@ -201,6 +201,15 @@ static void add_hit(struct sdx__match_res *res, unsigned p, size_t matched)
         res->hits[res->nhits++] = (struct sdx__match_hit){ p, matched };
 }
 
+/* alnum[c] - c is an ASCII letter or digit (the text is already lower case) */
+static const unsigned char alnum[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+    ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1,
+    ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
 /* hit - fragment f occurs at t + i: run its anchored alternatives once */
 static int hit(const char *t, size_t n, uint32_t f, uint32_t *seen, unsigned *nseen,
                struct sdx__match_res *res)
@@ -242,8 +251,14 @@ void sdx__match(const char *t, size_t n, struct sdx__match_res *res)
     if (!ix.ok || n < 4)
         return;
     for (i = 0; i + 4 <= n; i++) {
-        uint32_t h = hash4(u + i), f;
+        uint32_t h, f;
         uint64_t w;
+
+        /* fragments start at a word: never inside a run of letters and
+         * digits ("unknown" is not looked for in "userunknown"'s middle) */
+        if (i > 0 && alnum[u[i]] && alnum[u[i - 1]])
+            continue;
+        h = hash4(u + i);
 
         if (ix.t4.filter[h / 64] & (UINT64_C(1) << (h % 64))) {
             w = load_key(t + i, 4);
