@@ -216,14 +216,37 @@ static void copy_host(struct sdx_reply *r, const char *p, const char *end)
             r->addr[i] = '?';
 }
 
+/* marks - the first " said: " or " refused to talk to me: " (Postfix
+ * smtp) and the first "reject: " (Postfix smtpd) in [p, end), found by
+ * looking behind each colon */
+static void marks(const char *p, const char *end, const char **said, const char **reject)
+{
+    const char *c = p;
+
+    *said = *reject = NULL;
+    while ((c = memchr(c, ':', (size_t)(end - c))) != NULL) {
+        if (c + 1 < end && c[1] == ' ') {
+            if (*said == NULL && c - p >= 5 && memcmp(c - 5, " said", 5) == 0)
+                *said = c - 5;
+            else if (*said == NULL && c - p >= 22 && memcmp(c - 22, " refused to talk to me", 22) == 0)
+                *said = c - 22;
+            else if (*reject == NULL && c - p >= 6 && memcmp(c - 6, "reject", 6) == 0)
+                *reject = c - 6;
+        }
+        if (++c >= end)
+            break;
+    }
+}
+
 /* unwrap - find a rendering around the reply; narrows [*pp, *pe) to the reply */
 static void unwrap(struct sdx_reply *r, const char **pp, const char **pe)
 {
-    const char *p = *pp, *end = *pe, *hit, *q;
+    const char *p = *pp, *end = *pe, *hit, *q, *said, *reject;
     char sep;
 
     /* RFC 3464 §2.3.6: Diagnostic-Code: diagnostic-type; text */
-    if ((size_t)(end - p) > 16 && sdx_str_ieq((struct sdx_str){ p, 16 }, "Diagnostic-Code:"))
+    if ((size_t)(end - p) > 16 && (*p == 'D' || *p == 'd') &&
+        (memcmp(p, "Diagnostic-Code:", 16) == 0 || sdx_str_ieq((struct sdx_str){ p, 16 }, "Diagnostic-Code:")))
         p += 16;
     while (p < end && (*p == ' ' || *p == '\t'))
         p++;
@@ -247,8 +270,12 @@ static void unwrap(struct sdx_reply *r, const char **pp, const char **pe)
         *pp = p;
         return;
     }
+    /* one pass over the colons finds the Postfix renderings; the others
+     * are looked for only when there is none (memmem per marker is the
+     * cost that matters on this path) */
+    marks(p, end, &said, &reject);
     /* Postfix smtp(8): host NAME[ADDR] said: REPLY (in reply to CMD command) */
-    if ((hit = find(p, end, " said: ")) != NULL || (hit = find(p, end, " refused to talk to me: ")) != NULL) {
+    if ((hit = said) != NULL) {
         const char *h = rfind(p, hit, "host ");
 
         /* qmail and others: "Remote host said: 550 ..." names no host */
@@ -310,8 +337,7 @@ static void unwrap(struct sdx_reply *r, const char **pp, const char **pe)
         /* Exim's log field DT=...s is not part of the reply */
         if ((s = rfind(p, end, " DT=")) != NULL && end - s < 24)
             end = s;
-    } else if ((hit = find(p, end, "reject: ")) != NULL && (q = find(hit, end, " from ")) != NULL &&
-               q - hit < 40) {
+    } else if ((hit = reject) != NULL && (q = find(hit, end, " from ")) != NULL && q - hit < 40) {
         /* Postfix smtpd(8): NOQUEUE: reject: RCPT from H[A]: 550 ...; from=<s> to=<r> ... */
         const char *colon = find(q, end, "]: ");
 

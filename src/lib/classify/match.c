@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <threads.h>
 #include "match_int.h"
 #include "core/norm.h"
@@ -52,12 +53,25 @@ static struct {
     size_t         nfrags;
     struct anchor *anchors;
     struct table   t4, t8;
+    unsigned char  starts[256]; /* bytes that begin some fragment */
     unsigned      *bare;        /* patterns without text alternatives */
     unsigned       nbare;
     int            ok;
 } ix;
 
 static once_flag ix_once = ONCE_FLAG_INIT;
+static atomic_int ix_ready;     /* set after build(): the hot path skips call_once */
+
+static void build(void);
+
+/* ensure_index - build the index once, cheaply on every later call */
+static void ensure_index(void)
+{
+    if (!atomic_load_explicit(&ix_ready, memory_order_acquire)) {
+        call_once(&ix_once, build);
+        atomic_store_explicit(&ix_ready, 1, memory_order_release);
+    }
+}
 
 static uint32_t hash4(const unsigned char *p)
 {
@@ -112,6 +126,7 @@ static long frag_add(const char *s, size_t cap)
     h = len >= 8 ? hash8((const unsigned char *)s) : hash4((const unsigned char *)s);
     ix.frags[ix.nfrags] = (struct frag){ s, load_key(s, len), (uint32_t)len, t->heads[h], 0, 0, -1 };
     t->heads[h] = (uint32_t)ix.nfrags + 1;
+    ix.starts[(unsigned char)s[0]] = 1;
     t->filter[h / 64] |= UINT64_C(1) << (h % 64);
     return (long)ix.nfrags++;
 }
@@ -181,7 +196,7 @@ static void build(void)
 
 const unsigned *sdx__match_bare(unsigned *n)
 {
-    call_once(&ix_once, build);
+    ensure_index();
     *n = ix.ok ? ix.nbare : 0;
     return ix.bare;
 }
@@ -201,6 +216,19 @@ static void add_hit(struct sdx__match_res *res, unsigned p, size_t matched)
         res->hits[res->nhits++] = (struct sdx__match_hit){ p, matched };
 }
 
+/* tail_eq - the rest of a fragment after its key; most rests are short */
+static int tail_eq(const char *a, const char *b, size_t n)
+{
+    size_t k;
+
+    if (n > 8)
+        return memcmp(a, b, n) == 0;
+    for (k = 0; k < n; k++)
+        if (a[k] != b[k])
+            return 0;
+    return 1;
+}
+
 /* alnum[c] - c is an ASCII letter or digit (the text is already lower case) */
 static const unsigned char alnum[256] = {
     ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
@@ -209,6 +237,23 @@ static const unsigned char alnum[256] = {
     ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1,
     ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
 };
+
+/* next_start - the next position after i where a fragment may start:
+ * fragments start at a word, never inside a run of letters and digits
+ * ("unknown" is not looked for in the middle of "userunknown"), and never
+ * at a space (kbgen trims them) */
+static size_t next_start(const unsigned char *u, size_t n, size_t i)
+{
+    if (alnum[u[i]])
+        while (++i < n && alnum[u[i]])
+            ;
+    else
+        i++;
+    /* and only at a byte that begins some fragment (spaces never do) */
+    while (i < n && !ix.starts[u[i]])
+        i++;
+    return i;
+}
 
 /* hit - fragment f occurs at t + i: run its anchored alternatives once */
 static int hit(const char *t, size_t n, uint32_t f, uint32_t *seen, unsigned *nseen,
@@ -245,19 +290,15 @@ void sdx__match(const char *t, size_t n, struct sdx__match_res *res)
     unsigned nseen = 0;
     size_t i;
 
-    call_once(&ix_once, build);
+    ensure_index();
     res->nhits = 0;
     res->provider = -1;
     if (!ix.ok || n < 4)
         return;
-    for (i = 0; i + 4 <= n; i++) {
+    for (i = ix.starts[u[0]] ? 0 : next_start(u, n, 0); i + 4 <= n; i = next_start(u, n, i)) {
         uint32_t h, f;
         uint64_t w;
 
-        /* fragments start at a word: never inside a run of letters and
-         * digits ("unknown" is not looked for in "userunknown"'s middle) */
-        if (i > 0 && alnum[u[i]] && alnum[u[i - 1]])
-            continue;
         h = hash4(u + i);
 
         if (ix.t4.filter[h / 64] & (UINT64_C(1) << (h % 64))) {
@@ -265,7 +306,7 @@ void sdx__match(const char *t, size_t n, struct sdx__match_res *res)
             for (f = ix.t4.heads[h]; f; f = ix.frags[f - 1].next) {
                 const struct frag *fr = &ix.frags[f - 1];
 
-                if (fr->key == w && fr->len <= n - i && memcmp(t + i + 4, fr->s + 4, fr->len - 4) == 0 &&
+                if (fr->key == w && fr->len <= n - i && tail_eq(t + i + 4, fr->s + 4, fr->len - 4) &&
                     hit(t, n, f, seen, &nseen, res) < 0)
                     return;
             }
@@ -279,7 +320,7 @@ void sdx__match(const char *t, size_t n, struct sdx__match_res *res)
         for (f = ix.t8.heads[h]; f; f = ix.frags[f - 1].next) {
             const struct frag *fr = &ix.frags[f - 1];
 
-            if (fr->key == w && fr->len <= n - i && memcmp(t + i + 8, fr->s + 8, fr->len - 8) == 0 &&
+            if (fr->key == w && fr->len <= n - i && tail_eq(t + i + 8, fr->s + 8, fr->len - 8) &&
                 hit(t, n, f, seen, &nseen, res) < 0)
                 return;
         }

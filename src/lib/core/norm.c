@@ -1,5 +1,6 @@
 /* norm.c - normalise text for pattern matching (see norm.h) */
 #define _GNU_SOURCE 1      /* memmem(3) */
+#include <stdint.h>
 #include <string.h>
 #include "norm.h"
 
@@ -19,6 +20,34 @@ static const unsigned char *fold_table(void)
     return t;
 }
 
+#define ONES  UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* lower8 - ASCII upper case to lower case in all 8 bytes at once (SWAR):
+ * a byte gets 0x20 added when its 7 low bits lie in 'A'..'Z' and its high
+ * bit is clear; the additions cannot carry into the next byte */
+static uint64_t lower8(uint64_t w)
+{
+    uint64_t h = w & ~HIGHS;
+    uint64_t ge_a = h + ONES * (0x80 - 'A');
+    uint64_t gt_z = h + ONES * (0x7f - 'Z');
+    uint64_t upper = (ge_a ^ gt_z) & ~w & HIGHS;
+
+    return w | (upper >> 2);
+}
+
+/* plain8 - can these 8 bytes be copied lower-cased as they are? No byte
+ * below 0x20 (tabs, line ends, NUL), and no two spaces side by side. The
+ * tests may say no for a few plain words (then the byte loop does them),
+ * never yes for a word that needs the loop. */
+static int plain8(uint64_t w)
+{
+    uint64_t ctl = (w - ONES * 0x20) & ~w & HIGHS;          /* some byte < 0x20 */
+    uint64_t sp = w ^ (ONES * 0x20), spz = (sp - ONES) & ~sp & HIGHS;  /* spaces */
+
+    return ctl == 0 && (spz & (spz >> 8)) == 0;
+}
+
 size_t sdx__norm(char *dst, size_t cap, const char *src, size_t n)
 {
     const unsigned char *fold = fold_table(), *s = (const unsigned char *)src;
@@ -31,17 +60,32 @@ size_t sdx__norm(char *dst, size_t cap, const char *src, size_t n)
     while (i < n && fold[s[i]] == 0)
         i++;
     while (i < n) {
-        unsigned char c = fold[s[i++]];
+        unsigned char c;
 
+        /* fast path: 8 ordinary bytes, not starting a second space */
+        if (i + 8 <= n) {
+            uint64_t w;
+
+            memcpy(&w, s + i, 8);
+            if (plain8(w) && !((w & 0xff) == ' ' && o > 0 && dst[o - 1] == ' ')) {
+                w = lower8(w);
+                memcpy(dst + o, &w, 8);
+                i += 8, o += 8;
+                continue;
+            }
+        }
+        c = fold[s[i++]];
         if (c) {
             dst[o++] = (char)c;
             continue;
         }
         while (i < n && fold[s[i]] == 0)
             i++;
-        if (i < n)
+        if (i < n && !(o > 0 && dst[o - 1] == ' '))
             dst[o++] = ' ';
     }
+    while (o > 0 && dst[o - 1] == ' ')
+        o--;                    /* a space copied by the fast path at the very end */
     dst[o] = '\0';
     return o;
 }
