@@ -10,6 +10,8 @@
  *      bounce command's job (issue 6).
  * Out: agreement per expected reason and overall, the disagreements, and
  *      throughput (replies classified per second on one core).
+ * Usage: bench_classify [CORPUS_DIR [SECONDS [DUMP_FILE]]]; DUMP_FILE gets the
+ *      extracted texts for the peer run (bench/peer/sisimai.pl).
  * Sisimai's labels predate its December 2025 renaming; the old names are
  * mapped (speeding, toomanyconn -> ratelimited; mesgtoobig, exceedlimit ->
  * emailtoolarge) by sdx_reason_parse(). */
@@ -191,10 +193,44 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* dump - the extracted texts for a peer (bench/peer/sisimai.pl): one line
+ * each, "path#index TAB expected TAB stage TAB text", with \n, \t and \\
+ * escaped so every record stays on one line */
+static void dump(const char *path, const struct sample *s, size_t ns)
+{
+    FILE *fp = fopen(path, "w");
+    size_t i;
+
+    if (fp == NULL) {
+        fprintf(stderr, "bench_classify: cannot write '%s'\n", path);
+        return;
+    }
+    for (i = 0; i < ns; i++) {
+        const char *t;
+
+        if (s[i].text == NULL)
+            continue;
+        fprintf(fp, "%s#%d\t%s\t%s\t", s[i].path, s[i].index, s[i].want_name, sdx_stage_name(s[i].stage));
+        for (t = s[i].text; *t; t++) {
+            if (*t == '\n')
+                fputs("\\n", fp);
+            else if (*t == '\t')
+                fputs("\\t", fp);
+            else if (*t == '\\')
+                fputs("\\\\", fp);
+            else if (*t != '\r')
+                fputc(*t, fp);
+        }
+        fputc('\n', fp);
+    }
+    fclose(fp);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "../shared/corpus/sisimai";
     double seconds = argc > 2 ? atof(argv[2]) : 3.0;
+    const char *dumpto = argc > 3 ? argv[3] : NULL;
     char path[512], line[2048];
     FILE *mf;
     struct sample *s = NULL;
@@ -320,6 +356,9 @@ int main(int argc, char **argv)
             sdx_buf_release(&e);
         }
 
+    if (dumpto)
+        dump(dumpto, s, ns);
+
     /* throughput: parse + classify the extracted texts round-robin, one core */
     {
         size_t count = 0, k;
@@ -343,6 +382,33 @@ int main(int argc, char **argv)
             } while (t1 - t0 < seconds);
             printf("\nthroughput: %zu replies in %.2f s = %.0f replies/s (parse + classify, one core)\n",
                    count, t1 - t0, count / (t1 - t0));
+            /* the classifier alone, on replies parsed once (a log reader
+             * parses each reply once and may classify it again with more
+             * context) */
+            {
+                struct sdx_reply *pr = calloc(nt, sizeof(*pr));
+
+                if (pr) {
+                    for (k = 0; k < nt; k++) {
+                        sdx_reply_init(&pr[k]);
+                        if (sdx_reply_parse(&pr[k], texts[k], lens[k]) != 0)
+                            break;
+                    }
+                    count = 0;
+                    t0 = now();
+                    do {
+                        for (k = 0; k < nt; k++)
+                            sdx_classify(&pr[k], NULL, &v);
+                        count += nt;
+                        t1 = now();
+                    } while (t1 - t0 < seconds);
+                    printf("throughput: %zu replies in %.2f s = %.0f replies/s (classify only, one core)\n",
+                           count, t1 - t0, count / (t1 - t0));
+                    for (k = 0; k < nt; k++)
+                        sdx_reply_release(&pr[k]);
+                    free(pr);
+                }
+            }
         }
         free(texts);
         free(lens);
