@@ -6,7 +6,8 @@
  *      with a 4xx/5xx code (with its continuation lines). A Status: field
  *      fills in the enhanced status when the text has none, and the
  *      bounce's "(in reply to X command)" / "after X" wording gives the
- *      stage when the text has none. No other parsing: that is the
+ *      stage when the text has none, and Action: failed tells that the
+ *      message bounced (the outcome in the context). No other parsing: that is the
  *      bounce command's job (issue 6).
  * Out: agreement per expected reason and overall, the disagreements, and
  *      throughput (replies classified per second on one core).
@@ -59,6 +60,36 @@ static char *slurp(const char *path, size_t *n)
 static int istarts(const char *line, const char *word)
 {
     return strncasecmp(line, word, strlen(word)) == 0;
+}
+
+/* collect_para - the line at p and the lines after it up to a blank line */
+static char *collect_para(const char *p)
+{
+    char *out = malloc(TEXT_MAX + 1);
+    size_t o = 0;
+
+    if (!out)
+        return NULL;
+    while (*p && o < TEXT_MAX) {
+        const char *e = strchr(p, '\n');
+
+        if (!e)
+            e = p + strlen(p);
+        if (e == p || (e == p + 1 && *p == '\r'))
+            break;                          /* the blank line ends it */
+        if (o)
+            out[o++] = '\n';
+        while (p < e && o < TEXT_MAX) {
+            if (*p != '\r')
+                out[o++] = *p;
+            p++;
+        }
+        if (*e == '\0')
+            break;
+        p = e + 1;
+    }
+    out[o] = '\0';
+    return out;
 }
 
 /* collect - the line at p plus its continuation lines (leading white space) */
@@ -145,8 +176,26 @@ static char *extract(const char *buf, int k, char *status, size_t scap, int *fai
                     break;
             }
         }
-        if (last && (t = collect(last, 1)) != NULL)
+        if (last && (t = collect_para(last)) != NULL)
             return t;
+    }
+    /* OpenSMTPD: "rcpt@example.com: 550 5.1.1 ..." one line per recipient */
+    {
+        int seen = 0;
+        const char *last = NULL;
+
+        for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+            const char *c = strstr(p, ": "), *e = strchr(p, '\n');
+
+            if (c && (!e || c < e) && c > p && memchr(p, '@', (size_t)(c - p)) && !memchr(p, ' ', (size_t)(c - p)) &&
+                (c[2] == '4' || c[2] == '5') && c[3] >= '0' && c[3] <= '9' && c[4] >= '0' && c[4] <= '9' && c[5] == ' ') {
+                last = c + 2;
+                if (++seen == k)
+                    break;
+            }
+        }
+        if (last)
+            return collect(last, 0);
     }
     for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
         const char *s = p;
@@ -171,6 +220,7 @@ static enum sdx_stage bounce_stage(const char *buf)
         { "after pipelined RCPT TO", SDX_STAGE_RCPT }, { "after MAIL FROM", SDX_STAGE_MAIL },
         { "after initial connection", SDX_STAGE_CONNECT }, { "after DATA", SDX_STAGE_DATA },
         { "after EHLO", SDX_STAGE_HELO }, { "after HELO", SDX_STAGE_HELO },
+        { "refused to talk to me", SDX_STAGE_CONNECT },
     };
     const char *best = NULL;
     enum sdx_stage st = SDX_STAGE_UNKNOWN;
@@ -317,6 +367,8 @@ int main(int argc, char **argv)
 
             if (sdx_reply_parse(&rp, s[i].text, strlen(s[i].text)) == 0 && rp.stage == SDX_STAGE_UNKNOWN)
                 ctx.stage = s[i].stage;
+            if (s[i].failed)        /* Action: failed: the message bounced */
+                ctx.outcome = SDX_OUT_BOUNCED;
             sdx_classify_text(s[i].text, strlen(s[i].text), &ctx, &rp, &v);
             s[i].got = v.reason;
             snprintf(s[i].rule, sizeof(s[i].rule), "%s", v.rule);

@@ -210,16 +210,16 @@ static int allowed(const char *key, const char *const *keys)
 static const char *const code_keys[] = { "code", "title", "meaning", "reason", "actor",
     "cause", "step", "ref", "note", NULL };
 static const char *const status_keys[] = { "status", "title", "meaning", "reason",
-    "reason-transient", "actor", "basic", "cause", "step", "ref", NULL };
+    "reason-transient", "if-bounced", "actor", "basic", "cause", "step", "ref", NULL };
 static const char *const reason_keys[] = { "reason", "title", "meaning", "actor", "cause",
     "step", "ref", NULL };
 static const char *const provider_keys[] = { "provider", "name", "host", "domain", "marker",
     "url", NULL };
 static const char *const pattern_keys[] = { "pattern", "provider", "title", "reply", "status",
-    "stage", "match", "requires-provider", "requires-stage", "reason", "perm", "actor", "meaning", "cause",
+    "stage", "match", "requires-provider", "requires-stage", "reason", "if-bounced", "perm", "actor", "meaning", "cause",
     "step", "differs", "ref", "url", "example", NULL };
 static const char *const single_keys[] = { "code", "status", "pattern", "provider", "name",
-    "title", "meaning", "reason", "reason-transient", "actor", "note", "basic", "url",
+    "title", "meaning", "reason", "reason-transient", "if-bounced", "actor", "note", "basic", "url",
     "requires-provider", "requires-stage", "perm", "differs", NULL };
 
 static void need(const struct record *r, const char *key, int min)
@@ -460,18 +460,19 @@ static void do_statuses(void)
     for (i = 0; i < n; i++) {
         const struct record *r = &recs[order[i][1]];
         int rs = parse_reason(r, "reason"), rt = parse_reason(r, "reason-transient"), a = parse_actor(r);
+        int ib = parse_reason(r, "if-bounced");
 
         if (out == NULL)
             continue;
         fprintf(out, "  { %d, %d, ", order[i][0] / 1000, order[i][0] % 1000);
         cstr(val(r, "title")), fputs(", ", out);
         cstr(val(r, "meaning"));
-        fprintf(out, ", %d, %d, %d, ", rs, rt, a);
+        fprintf(out, ", %d, %d, %d, %d, ", rs, rt, ib, a);
         cstr(val(r, "basic") ? val(r, "basic") : "");
         fprintf(out, ", s%lu, s%lu, s%lu },\n", sc[3 * i], sc[3 * i + 1], sc[3 * i + 2]);
     }
     if (out) {
-        fprintf(out, "  { 0, 0, NULL, NULL, -1, -1, 0, NULL, NULL, NULL, NULL }\n};\n");
+        fprintf(out, "  { 0, 0, NULL, NULL, -1, -1, -1, 0, NULL, NULL, NULL, NULL }\n};\n");
         fprintf(out, "#define KB_NSTATUSES %zu\n\n", n);
     }
     free(order);
@@ -793,11 +794,11 @@ static void do_patterns(void)
 
                 if (rv)
                     (void)sdx_reason_parse(rv, strlen(rv), &rs);
-                fprintf(out, ", p%zu_rep, %d, p%zu_st, %d, %uu, %d, p%zu_alts, %d, %d, %d, %d, %d, ", np,
+                fprintf(out, ", p%zu_rep, %d, p%zu_st, %d, %uu, %d, p%zu_alts, %d, %d, %d, %d, %d, %d, ", np,
                         nrep, np, nst, stage_mask(r), get(r, "requires-stage") != NULL, np, nal,
                         get(r, "requires-provider") != NULL,
                         (int)rs, pv == NULL ? 0 : strcmp(pv, "permanent") == 0 ? SDX_PERM_PERMANENT :
-                        SDX_PERM_TRANSIENT, parse_actor(r));
+                        SDX_PERM_TRANSIENT, parse_reason(r, "if-bounced"), parse_actor(r));
             }
             cstr(val(r, "meaning")), fputs(", ", out);
             cstr(val(r, "differs")), fputs(", ", out);

@@ -28,6 +28,7 @@ struct sdx_kb_status {
     const char         *meaning;
     int                 reason;            /* for class 5; -1 none */
     int                 reason_transient;  /* for class 4; -1: same as reason */
+    int                 if_bounced;        /* reason when a 4.x.x of this ended in a bounce; -1 */
     int                 actor;
     const char         *basic;             /* IANA's associated basic codes, "" if none */
     const char *const  *causes, *const *steps, *const *refs;
@@ -76,6 +77,7 @@ struct sdx_kb_pattern {
     int                         requires_provider;
     int                         reason;        /* enum sdx_reason */
     int                         perm;          /* enum sdx_perm override, 0 none */
+    int                         if_bounced;    /* reason when this temporary reply ended in a bounce; -1 */
     int                         actor;
     const char                 *meaning;       /* NULL for terse generic patterns */
     const char                 *differs;       /* NULL unless the provider differs from IANA */

@@ -51,7 +51,7 @@ struct sdx_reply {
     char                status_str[16]; /* "5.7.26", "" when absent */
     enum sdx_stage      stage;      /* SDX_STAGE_UNKNOWN unless the rendering named it */
     enum sdx_rendering  rendering;
-    char                diag_type[16];  /* "smtp", "x-postfix", ... for Diagnostic-Code */
+    char                diag_type[32];  /* "smtp", "x-postfix", ... for Diagnostic-Code, lower case */
     char                host[256]; /* remote host named by the rendering, "" */
     char                addr[64];   /* its address, "" */
     unsigned            flags;      /* SDX_REPLY_F_* */

@@ -251,11 +251,16 @@ static void unwrap(struct sdx_reply *r, const char **pp, const char **pe)
     while (p < end && (*p == ' ' || *p == '\t'))
         p++;
     q = p;
-    while (q < end && q - p < 15 && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '-'))
+    /* the diagnostic type is an atom (RFC 3464 §2.3.6): "smtp", "X-Postfix",
+     * "X-mPOP-Fallback_MX"; longer ones are kept cut to the field's size */
+    while (q < end && q - p < 32 && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+                                     (*q >= '0' && *q <= '9') || *q == '-' || *q == '_'))
         q++;
     if (q > p && q < end && *q == ';' && !is_digit((unsigned char)*p)) {
         size_t i, n = (size_t)(q - p);
 
+        if (n > sizeof(r->diag_type) - 1)
+            n = sizeof(r->diag_type) - 1;
         for (i = 0; i < n; i++)
             r->diag_type[i] = (char)((p[i] >= 'A' && p[i] <= 'Z') ? p[i] + 32 : p[i]);
         r->diag_type[n] = '\0';
@@ -291,6 +296,19 @@ static void unwrap(struct sdx_reply *r, const char **pp, const char **pe)
                 copy_host(r, w, hit);
                 h = hit;        /* the host is copied: nothing more to take */
             }
+        }
+        /* "connect to NAME[ADDR]:...: server refused to talk to me: 421 ...":
+         * Postfix names the host earlier; the greeting was refused */
+        if (h == NULL && hit[1] == 'r') {
+            const char *c = find(p, hit, "connect to ");
+
+            if (c != NULL) {
+                const char *e = memchr(c + 11, ']', (size_t)(hit - c - 11));
+
+                if (e != NULL)
+                    copy_host(r, c + 11, e + 1);
+            }
+            h = hit;
         }
         if (h != NULL) {
             if (h + 5 <= hit)

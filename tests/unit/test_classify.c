@@ -63,7 +63,9 @@ static const struct row rows[] = {
     /* a temporary reply in a final bounce: the message expired */
     { "421 4.4.1 Connection timed out", S(UNKNOWN), NULL, NULL, R(EXPIRED), P(TRANSIENT), NULL, NULL,
       SDX_VERDICT_F_EXPIRED, SDX_OUT_EXPIRED },
-    { "421 4.4.1 Connection timed out", S(UNKNOWN), NULL, NULL, R(NETWORKERROR), P(TRANSIENT), NULL, NULL, 0, SDX_OUT_BOUNCED },
+    { "421 4.4.1 Connection timed out", S(UNKNOWN), NULL, NULL, R(EXPIRED), P(TRANSIENT), NULL, NULL,
+      SDX_VERDICT_F_EXPIRED, SDX_OUT_BOUNCED },     /* if-bounced: a timeout cannot bounce by itself */
+    { "452 4.2.2 Mailbox full", S(UNKNOWN), NULL, NULL, R(MAILBOXFULL), P(TRANSIENT), NULL, NULL, 0, SDX_OUT_BOUNCED },
     { "421 4.4.1 Connection timed out", S(UNKNOWN), NULL, NULL, R(NETWORKERROR), P(TRANSIENT), NULL, NULL, 0, SDX_OUT_UNKNOWN },
     /* at MAIL FROM a bare policy refusal is about the sender */
     { "550 5.7.1 Access denied", S(MAIL), NULL, NULL, R(REJECTED), P(PERMANENT), NULL, NULL, SDX_VERDICT_F_STAGE_ADJUSTED, SDX_OUT_UNKNOWN },

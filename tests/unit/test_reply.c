@@ -62,6 +62,8 @@ static const struct row rows[] = {
       SDX_STAGE_RCPT, 0, 0, "127.0.10.25" },
     { "host mx.remote.test[127.0.10.27] refused to talk to me: 554 5.7.1 not accepting mail", 554, "5.7.1",
       "not accepting mail", SDX_STAGE_CONNECT, 0, 0, "mx.remote.test" },
+    { "delivery temporarily suspended: connect to mx.example.com[192.0.2.232]: server refused to talk to me: "
+      "421 Service not available", 421, "", "Service not available", SDX_STAGE_CONNECT, 0, 0, "mx.example.com" },
     { "(host mx.example.net[198.51.100.7] said: 452 4.2.2 Over quota (in reply to end of DATA command))",
       452, "4.2.2", "Over quota", SDX_STAGE_EOD, 0, 0, "mx.example.net" },
     /* Postfix smtpd(8) reject line */

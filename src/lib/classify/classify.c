@@ -316,6 +316,18 @@ int sdx_classify(const struct sdx_reply *r, const struct sdx_classify_ctx *ctx, 
         reason = SDX_REASON_EXPIRED;
         v->flags |= SDX_VERDICT_F_EXPIRED;
     }
+    /* the source says only that it bounced: the KB says which temporary
+     * replies cannot bounce a message by themselves (a connection that
+     * timed out is retried until the queue lifetime ends: if-bounced) */
+    if (ctx && ctx->outcome == SDX_OUT_BOUNCED && klass == 4) {
+        int ib = v->pattern ? v->pattern->if_bounced :
+                 v->status && strncmp(v->rule, "status:", 7) == 0 ? v->status->if_bounced : -1;
+
+        if (ib >= 0) {
+            reason = ib;
+            v->flags |= SDX_VERDICT_F_EXPIRED;
+        }
+    }
     v->reason = (enum sdx_reason)reason;
     v->reason_kb = sdx_kb_reason(v->reason);
 
