@@ -286,6 +286,7 @@ int main(int argc, char **argv)
     struct sample *s = NULL;
     size_t ns = 0, cap = 0, i;
     int per_want[SDX_REASON_COUNT] = { 0 }, per_ok[SDX_REASON_COUNT] = { 0 };
+    int per_text[SDX_REASON_COUNT] = { 0 };
     int with_text = 0, ok_text = 0, ok_all = 0;
     struct sdx_reply rp;
     struct sdx_verdict v;
@@ -370,6 +371,7 @@ int main(int argc, char **argv)
             if (s[i].failed)        /* Action: failed: the message bounced */
                 ctx.outcome = SDX_OUT_BOUNCED;
             sdx_classify_text(s[i].text, strlen(s[i].text), &ctx, &rp, &v);
+            per_text[s[i].want]++;
             s[i].got = v.reason;
             snprintf(s[i].rule, sizeof(s[i].rule), "%s", v.rule);
             with_text++;
@@ -384,11 +386,11 @@ int main(int argc, char **argv)
     }
 
     printf("# smtpdx classifier vs Sisimai expectations (%s)\n\n", dir);
-    printf("%-16s %6s %6s %7s\n", "reason", "want", "agree", "share");
+    printf("%-16s %8s %6s %6s %7s\n", "reason", "records", "texts", "agree", "share");
     for (i = 0; i < SDX_REASON_COUNT; i++)
         if (per_want[i])
-            printf("%-16s %6d %6d %6.1f%%\n", sdx_reason_name((enum sdx_reason)i), per_want[i], per_ok[i],
-                   100.0 * per_ok[i] / per_want[i]);
+            printf("%-16s %8d %6d %6d %6.1f%%\n", sdx_reason_name((enum sdx_reason)i), per_want[i],
+                   per_text[i], per_ok[i], per_text[i] ? 100.0 * per_ok[i] / per_text[i] : 0.0);
     printf("\nrecords: %zu; with a reply text: %d; agreement on those: %d/%d = %.1f%%\n", ns, with_text,
            ok_text, with_text, with_text ? 100.0 * ok_text / with_text : 0.0);
     printf("agreement on all records (no text counts as a miss): %d/%zu = %.1f%%\n\n", ok_all, ns,
