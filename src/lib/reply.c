@@ -270,6 +270,26 @@ static void unwrap(struct sdx_reply *r, const char **pp, const char **pe)
             p++;
     }
 
+    /* Amazon SES: "5.1.0 - Unknown address error 550-'5.7.1 <a@b>... Access
+     * denied' (delivery attempts: 0)": its own status and words, then the
+     * remote reply in quotes; the remote reply is the one to read */
+    if (end - p > 8 && is_digit((unsigned char)p[0]) && p[1] == '.' &&
+        (q = find(p, (size_t)(end - p) < 64 ? end : p + 64, " - ")) != NULL) {
+        const char *c = q + 3;
+
+        while (c + 5 < end && !(is_digit((unsigned char)c[0]) && is_digit((unsigned char)c[1]) &&
+                                 is_digit((unsigned char)c[2]) && (c[3] == '-' || c[3] == ' ') && c[4] == '\''))
+            c++;
+        if (c + 5 < end) {
+            const char *close = memchr(c + 5, '\'', (size_t)(end - c - 5));
+
+            r->code = (c[0] - '0') * 100 + (c[1] - '0') * 10 + (c[2] - '0');
+            r->rendering = SDX_RENDER_DSN;
+            *pp = c + 5;                /* after the quote: status and text */
+            *pe = close ? close : end;
+            return;
+        }
+    }
     /* the reply itself, as on the wire: nothing to unwrap (the hot path) */
     if (scan_code(p, end, &sep)) {
         *pp = p;
@@ -618,7 +638,7 @@ int sdx_reply_parse(struct sdx_reply *r, const char *p, size_t n)
                 if (scan_status(&t, le, &st) == 0 && memcmp(&st, &r->status, sizeof(st)) == 0)
                     s = t;
             }
-        } else if (r->code == 0 && r->status.klass == 0 && r->text.len == 0) {
+        } else if (r->status.klass == 0 && r->text.len == 0) {
             struct sdx_status st;
 
             /* a bare enhanced status, or a text that starts with one */

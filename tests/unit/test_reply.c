@@ -87,6 +87,9 @@ static const struct row rows[] = {
     { "Diagnostic-Code: X-Postfix; Host or domain name not found. Name service error", 0, "",
       "Host or domain name not found. Name service error", SDX_STAGE_UNKNOWN, F(NO_CODE), 0, NULL },
     { "smtp; 421 4.4.2 Connection dropped", 421, "4.4.2", "Connection dropped", SDX_STAGE_UNKNOWN, 0, 0, NULL },
+    /* Amazon SES wraps the remote reply in its own status and quotes */
+    { "Diagnostic-Code: smtp; 5.1.0 - Unknown address error 550-'5.7.1 <a@example.com>... Access denied' "
+      "(delivery attempts: 0)", 550, "5.7.1", "<a@example.com>... Access denied", SDX_STAGE_UNKNOWN, 0, 0, NULL },
     /* OpenSMTPD */
     { "smtp failed-command command=\"RCPT TO:<x@opensmtpd.test>\" result=\"550 Invalid recipient: <x@opensmtpd.test>\"",
       550, "", "Invalid recipient: <x@opensmtpd.test>", SDX_STAGE_RCPT, 0, 0, NULL },
