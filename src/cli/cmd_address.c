@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "smtpdx/smtpdx.h"
 #include "smtpdx/address.h"
 #include "smtpdx/json.h"
@@ -195,6 +196,10 @@ int cmd_address(const struct cmd *self, int argc, char **argv)
                 worst = r;
     } else {
         char *line = NULL;
+
+        if (isatty(STDIN_FILENO))
+            fprintf(stderr, "smtpdx address: reading addresses from the terminal, one per line; "
+                    "end with Ctrl-D\n");
         size_t cap = 0;
         ssize_t got;
         unsigned long seen = 0;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "smtpdx/smtpdx.h"
 #include "smtpdx/json.h"
 #include "cmds.h"
@@ -133,6 +134,7 @@ static int read_stdin(struct run *run)
     size_t cap = 0;
     ssize_t got;
     unsigned long ln = 0, first = 0, toolong = 0;
+    char open_code[3] = { 0 };
     int open_multi = 0, rc = 0, err;
 
     sdx_buf_init(&cur, SDX_EXPLAIN_INPUT_MAX);
@@ -155,6 +157,11 @@ static int read_stdin(struct run *run)
             open_multi = 0;
             continue;
         }
+        /* a multi-line reply goes on only with lines of the same code:
+         * Postfix logs write a whole "550-... 550 ..." reply on one line,
+         * so a line that opens with "550-" may well be complete */
+        if (open_multi && (n < 3 || memcmp(line, open_code, 3) != 0))
+            open_multi = 0;
         if (cur.len && !open_multi && line[0] != ' ' && line[0] != '\t') {
             if ((rc = explain_one(run, cur.data, cur.len, "stdin", first)) != 0)
                 break;
@@ -169,6 +176,8 @@ static int read_stdin(struct run *run)
             goto nomem;
         if (err == SDX_ETOOBIG)
             toolong++;
+        if (code_line(line, n) == '-' && !open_multi)
+            memcpy(open_code, line, 3);     /* the code the next lines must repeat */
         open_multi = code_line(line, n) == '-';
     }
     if (rc == 0 && ferror(stdin)) {
@@ -221,6 +230,9 @@ int cmd_explain(const struct cmd *self, int argc, char **argv)
     sdx_buf_init(&run.out, (size_t)1 << 20);
 
     if (first >= argc) {
+        if (isatty(STDIN_FILENO))
+            fprintf(stderr, "smtpdx explain: reading replies from the terminal, one per line; "
+                    "end with Ctrl-D (or give the reply as arguments)\n");
         rc = read_stdin(&run);
     } else if (a.each) {
         for (i = first, rc = 0; i < argc && rc == 0; i++)
