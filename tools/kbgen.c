@@ -569,6 +569,18 @@ static void do_providers(void)
         check_keys(r, provider_keys);
         need(r, "name", 1), need(r, "url", 1);
         lower_check(r, "host"), lower_check(r, "domain"), lower_check(r, "marker");
+        for (j = 0; j < (size_t)r->n; j++) {
+            char norm[LINE_MAX_KB];
+
+            if (strcmp(r->f[j].key, "marker") != 0)
+                continue;
+            /* markers are matched like fragments: normal form, >= 4 bytes */
+            if (sdx__norm(norm, sizeof(norm), r->f[j].val, strlen(r->f[j].val)) < FRAG_MIN)
+                defect(r->file, r->f[j].line, "marker '%s' is shorter than 4 bytes", r->f[j].val);
+            else if (strcmp(norm, r->f[j].val) != 0)
+                defect(r->file, r->f[j].line, "marker '%s' is not in normal form (one space, lower case)",
+                       r->f[j].val);
+        }
         if (strcmp(r->f[0].val, "generic") == 0)
             defect(r->file, r->line, "'generic' is reserved%s", "");
         for (j = 0; j < nprovs; j++)

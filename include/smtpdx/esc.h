@@ -1,7 +1,7 @@
 /* esc.h - make untrusted bytes safe for a terminal, a log or JSON
  * Control characters, DEL, invalid UTF-8 and (optionally) all non-ASCII
  * become visible escapes (\n, \t, \xNN, \u00NN). Output is bounded by the
- * buffer's ceiling; a cut is marked with "...". */
+ * buffer's ceiling (SDX_ETOOBIG, what fits is kept); callers bound excerpts. */
 #ifndef SMTPDX_ESC_H
 #define SMTPDX_ESC_H
 

@@ -99,8 +99,8 @@ static void print_text(const char *p, size_t n, const struct sdx_address *ad, co
     }
 }
 
-static void print_json(struct sdx_buf *out, const char *p, size_t n, const struct sdx_address *ad,
-                       const struct address_args *a)
+static int print_json(struct sdx_buf *out, const char *p, size_t n, const struct sdx_address *ad,
+                      const struct address_args *a)
 {
     const struct sdx_addr_info *f[64];
     size_t nf, i;
@@ -147,10 +147,13 @@ static void print_json(struct sdx_buf *out, const char *p, size_t n, const struc
     }
     sdx_json_end(&j, ']');
     sdx_json_end(&j, '}');
-    if (j.err == 0) {
-        fwrite(out->data, 1, out->len, stdout);
-        fputc('\n', stdout);
+    if (j.err) {
+        fprintf(stderr, "smtpdx address: cannot write the JSON object: %s\n", sdx_strerror(j.err));
+        return EXIT_INPUT;
     }
+    fwrite(out->data, 1, out->len, stdout);
+    fputc('\n', stdout);
+    return 0;
 }
 
 /* check_one - 0 usable, 1 not, 3 error */
@@ -166,8 +169,10 @@ static int check_one(const struct address_args *a, struct sdx_buf *out, const ch
         return EXIT_INPUT;
     }
     if (!a->quiet) {
-        if (a->json)
-            print_json(out, p, n, &ad, a);
+        if (a->json) {
+            if (print_json(out, p, n, &ad, a) != 0)
+                return EXIT_INPUT;
+        }
         else {
             if ((*count)++)
                 fputc('\n', stdout);

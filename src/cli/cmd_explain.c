@@ -6,7 +6,9 @@
  *      the one before, and any other line starts a new reply.
  * Out: text for people, --brief one line each, or --json one object per
  *      reply per line. Exit: 0 every reply explained, 1 some input had no
- *      code and no known text, 2 usage, 3 stdin unreadable or overlong. */
+ *      code and no known text, 2 usage (or nothing on stdin), 3 stdin
+ *      unreadable or out of memory. A reply longer than the limit is cut,
+ *      explained with the finding "truncated", and counted on stderr. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +20,7 @@
 
 /* one reply read from stdin or joined from arguments; the parser reads at
  * most this much too (SDX_REPLY_INPUT_MAX in src/lib/core/limits.h) */
-#define SDX_EXPLAIN_INPUT_MAX 65536
+#define EXPLAIN_READ_MAX 65536
 
 struct explain_args {
     int                 json, pretty, brief, each, why;
@@ -65,10 +67,12 @@ struct run {
     struct sdx_buf             out;
     enum sdx_stage             stage;
     int                        unknown;     /* inputs with no code and no known text */
+    unsigned long              truncated;   /* replies cut by the reader */
     unsigned long              count;
 };
 
-static int explain_one(struct run *run, const char *p, size_t n, const char *source, unsigned long line)
+static int explain_one(struct run *run, const char *p, size_t n, const char *source, unsigned long line,
+                       int cut)
 {
     struct sdx_event e;
     struct sdx_verdict v;
@@ -79,6 +83,10 @@ static int explain_one(struct run *run, const char *p, size_t n, const char *sou
     if ((err = sdx_reply_parse(&run->reply, p, n)) != 0) {
         fprintf(stderr, "smtpdx explain: %s\n", sdx_strerror(err));
         return EXIT_INPUT;
+    }
+    if (cut) {                      /* the reader cut it: say so like the parser would */
+        run->reply.flags |= SDX_REPLY_F_TRUNCATED;
+        run->truncated++;
     }
     sdx_event_init(&e, &run->reply);
     e.source = source;
@@ -133,11 +141,12 @@ static int read_stdin(struct run *run)
     char *line = NULL;
     size_t cap = 0;
     ssize_t got;
-    unsigned long ln = 0, first = 0, toolong = 0;
+    unsigned long ln = 0, first = 0;
     char open_code[3] = { 0 };
+    int cur_cut = 0;
     int open_multi = 0, rc = 0, err;
 
-    sdx_buf_init(&cur, SDX_EXPLAIN_INPUT_MAX);
+    sdx_buf_init(&cur, EXPLAIN_READ_MAX);
     while ((got = getline(&line, &cap, stdin)) != -1) {
         size_t n = (size_t)got;
 
@@ -145,15 +154,17 @@ static int read_stdin(struct run *run)
         while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             n--;
         if (line[0] == '#' && !open_multi) {  /* a comment: ends a reply too */
-            if (cur.len && (rc = explain_one(run, cur.data, cur.len, "stdin", first)) != 0)
+            if (cur.len && (rc = explain_one(run, cur.data, cur.len, "stdin", first, cur_cut)) != 0)
                 break;
             sdx_buf_reset(&cur);
+            cur_cut = 0;
             continue;
         }
         if (n == 0) {                       /* a blank line ends a reply */
-            if (cur.len && (rc = explain_one(run, cur.data, cur.len, "stdin", first)) != 0)
+            if (cur.len && (rc = explain_one(run, cur.data, cur.len, "stdin", first, cur_cut)) != 0)
                 break;
             sdx_buf_reset(&cur);
+            cur_cut = 0;
             open_multi = 0;
             continue;
         }
@@ -163,9 +174,10 @@ static int read_stdin(struct run *run)
         if (open_multi && (n < 3 || memcmp(line, open_code, 3) != 0))
             open_multi = 0;
         if (cur.len && !open_multi && line[0] != ' ' && line[0] != '\t') {
-            if ((rc = explain_one(run, cur.data, cur.len, "stdin", first)) != 0)
+            if ((rc = explain_one(run, cur.data, cur.len, "stdin", first, cur_cut)) != 0)
                 break;
             sdx_buf_reset(&cur);
+            cur_cut = 0;
         }
         if (cur.len == 0)
             first = ln;
@@ -175,7 +187,7 @@ static int read_stdin(struct run *run)
         if (err == SDX_ENOMEM)
             goto nomem;
         if (err == SDX_ETOOBIG)
-            toolong++;
+            cur_cut = 1;
         if (code_line(line, n) == '-' && !open_multi)
             memcpy(open_code, line, 3);     /* the code the next lines must repeat */
         open_multi = code_line(line, n) == '-';
@@ -185,14 +197,15 @@ static int read_stdin(struct run *run)
         rc = EXIT_INPUT;
     }
     if (rc == 0 && cur.len)
-        rc = explain_one(run, cur.data, cur.len, "stdin", first);
+        rc = explain_one(run, cur.data, cur.len, "stdin", first, cur_cut);
     if (rc == 0 && run->count == 0) {
         fprintf(stderr, "smtpdx explain: no reply on standard input; try 'smtpdx explain --help'\n");
         rc = EXIT_USAGE;
     }
-    if (toolong)
-        fprintf(stderr, "smtpdx explain: %lu repl%s longer than %d bytes were cut\n", toolong,
-                toolong == 1 ? "y" : "ies", SDX_EXPLAIN_INPUT_MAX);
+    if (run->truncated)
+        fprintf(stderr, "smtpdx explain: %lu repl%s longer than %d bytes %s cut (finding 'truncated')\n",
+                run->truncated, run->truncated == 1 ? "y" : "ies", EXPLAIN_READ_MAX,
+                run->truncated == 1 ? "was" : "were");
     free(line);
     sdx_buf_release(&cur);
     return rc;
@@ -236,20 +249,24 @@ int cmd_explain(const struct cmd *self, int argc, char **argv)
         rc = read_stdin(&run);
     } else if (a.each) {
         for (i = first, rc = 0; i < argc && rc == 0; i++)
-            rc = explain_one(&run, argv[i], strlen(argv[i]), "argv", (unsigned long)(i - first + 1));
+            rc = explain_one(&run, argv[i], strlen(argv[i]), "argv", (unsigned long)(i - first + 1), 0);
     } else {
         struct sdx_buf joined;
 
-        sdx_buf_init(&joined, SDX_EXPLAIN_INPUT_MAX);
+        sdx_buf_init(&joined, EXPLAIN_READ_MAX);
+        int cut = 0;
+
         for (i = first; i < argc; i++) {
-            if ((i > first && sdx_buf_addc(&joined, ' ') == SDX_ENOMEM) ||
-                sdx_buf_adds(&joined, argv[i]) == SDX_ENOMEM) {
+            int e1 = i > first ? sdx_buf_addc(&joined, ' ') : 0, e2 = sdx_buf_adds(&joined, argv[i]);
+
+            if (e1 == SDX_ENOMEM || e2 == SDX_ENOMEM) {
                 fprintf(stderr, "smtpdx explain: out of memory\n");
                 sdx_buf_release(&joined);
                 return EXIT_INPUT;
             }
+            cut |= e1 == SDX_ETOOBIG || e2 == SDX_ETOOBIG;
         }
-        rc = explain_one(&run, joined.data, joined.len, "argv", 0);
+        rc = explain_one(&run, joined.data, joined.len, "argv", 0, cut);
         sdx_buf_release(&joined);
     }
     if (rc == 0 && run.unknown) {

@@ -75,10 +75,21 @@ int opt_parse(const struct cmd *c, int argc, char **argv, void *args, int *first
             return EXIT_OK;
         }
         if (ch == '?' || ch == ':') {
-            const char *bad = argv[optind - 1];
+            /* getopt_long leaves the offending short letter in optopt (0
+             * for long options); optind may not have moved past a cluster */
+            const char *bad = argv[optind - 1 < argc ? optind - 1 : argc - 1];
+            char shortopt[3] = { '-', (char)optopt, 0 };
+            const char *eq = strchr(bad, '=');
 
-            fprintf(stderr, "smtpdx %s: %s '", c->name, ch == ':' ? "missing value for option" :
-                    "unknown option");
+            if (optopt > 0 && optopt < 256)
+                bad = shortopt;
+            fprintf(stderr, "smtpdx %s: ", c->name);
+            if (ch == ':')
+                fputs("missing value for option '", stderr);
+            else if ((optopt == 0 || optopt >= 256) && eq != NULL && strncmp(bad, "--", 2) == 0)
+                fputs("option takes no value: '", stderr);
+            else
+                fputs("unknown option '", stderr);
             term_put_esc(stderr, bad, strlen(bad));
             fputs("'\n", stderr);
             opt_usage_line(c, stderr);

@@ -11,8 +11,13 @@ int term_setup(const char *when)
 {
     const char *cols = getenv("COLUMNS"), *t = getenv("TERM"), *nc = getenv("NO_COLOR");
 
-    if (cols && atoi(cols) >= 40 && atoi(cols) <= 500)
-        term.width = atoi(cols);
+    if (cols) {
+        char *e;
+        long w = strtol(cols, &e, 10);
+
+        if (e != cols && *e == '\0' && w >= 40 && w <= 500)
+            term.width = (int)w;
+    }
     if (term.width > 100)
         term.width = 100;       /* long lines are hard to read even on wide terminals */
     if (when == NULL || strcmp(when, "auto") == 0)

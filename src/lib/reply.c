@@ -126,7 +126,8 @@ static int looks_like_status(const char *s, const char *end)
            (s++, scan_digits(&s, end, 4, &v) == 0);
 }
 
-/* scan_code - three-digit reply code at p (RFC 5321 §4.2: 2-5, 0-5, 0-9)
+/* scan_code - three-digit reply code at p (RFC 5321 §4.2 defines 2-5, 0-5,
+ * 0-9; a second digit above 5 is accepted and explained as undefined)
  * followed by SP, '-' or end; returns the code or 0 */
 static int scan_code(const char *p, const char *end, char *sep)
 {
@@ -174,6 +175,8 @@ static enum sdx_stage stage_of(const char *p, const char *end)
     };
     size_t i;
 
+    if (p >= end)
+        return SDX_STAGE_OTHER;
     while (p < end && *p == ' ')
         p++;
     for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
@@ -193,7 +196,8 @@ static void copy_host(struct sdx_reply *r, const char *p, const char *end)
     size_t n;
 
     if (lb == NULL)
-        lb = end;
+        for (lb = end; lb > p && lb[-1] == ']'; lb--)
+            ;                   /* "NAME]" without "[": the name alone */
     while (lb > p && lb[-1] == ' ')
         lb--;
     n = (size_t)(lb - p) < sizeof(r->host) - 1 ? (size_t)(lb - p) : sizeof(r->host) - 1;
@@ -238,163 +242,277 @@ static void marks(const char *p, const char *end, const char **said, const char 
     }
 }
 
-/* unwrap - find a rendering around the reply; narrows [*pp, *pe) to the reply */
-static void unwrap(struct sdx_reply *r, const char **pp, const char **pe)
+/* dsn_type - "Diagnostic-Code: TYPE;" (RFC 3464 §2.3.6) at *pp: the type
+ * is an atom ("smtp", "X-Postfix", "X-mPOP-Fallback_MX"). Without the field
+ * name only "smtp;" and "x-...;" are taken, so "Rejected; see ..." stays text. */
+static void dsn_type(struct sdx_reply *r, const char **pp, const char *end)
 {
-    const char *p = *pp, *end = *pe, *hit, *q, *said, *reject;
-    char sep;
+    const char *p = *pp, *q;
+    int named = 0;
+    size_t i, n;
 
-    /* RFC 3464 §2.3.6: Diagnostic-Code: diagnostic-type; text */
     if ((size_t)(end - p) > 16 && (*p == 'D' || *p == 'd') &&
         (memcmp(p, "Diagnostic-Code:", 16) == 0 || sdx_str_ieq((struct sdx_str){ p, 16 }, "Diagnostic-Code:")))
-        p += 16;
+        p += 16, named = 1;
     while (p < end && (*p == ' ' || *p == '\t'))
         p++;
-    q = p;
-    /* the diagnostic type is an atom (RFC 3464 §2.3.6): "smtp", "X-Postfix",
-     * "X-mPOP-Fallback_MX"; longer ones are kept cut to the field's size */
-    while (q < end && q - p < 32 && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-                                     (*q >= '0' && *q <= '9') || *q == '-' || *q == '_'))
-        q++;
-    if (q > p && q < end && *q == ';' && !is_digit((unsigned char)*p)) {
-        size_t i, n = (size_t)(q - p);
-
-        if (n > sizeof(r->diag_type) - 1)
-            n = sizeof(r->diag_type) - 1;
-        for (i = 0; i < n; i++)
-            r->diag_type[i] = (char)((p[i] >= 'A' && p[i] <= 'Z') ? p[i] + 32 : p[i]);
-        r->diag_type[n] = '\0';
-        r->rendering = SDX_RENDER_DSN;
-        p = q + 1;
-        while (p < end && (*p == ' ' || *p == '\t'))
-            p++;
+    for (q = p; q < end && q - p < 32 && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+                                          (*q >= '0' && *q <= '9') || *q == '-' || *q == '_'); q++)
+        ;
+    n = (size_t)(q - p);
+    if (n == 0 || q >= end || *q != ';' || is_digit((unsigned char)*p) ||
+        !(named || (n == 4 && sdx_str_ieq((struct sdx_str){ p, 4 }, "smtp")) ||
+          (n > 2 && (p[0] == 'x' || p[0] == 'X') && p[1] == '-'))) {
+        if (named)
+            *pp = p;
+        return;
     }
+    if (n > sizeof(r->diag_type) - 1)
+        n = sizeof(r->diag_type) - 1;
+    for (i = 0; i < n; i++)
+        r->diag_type[i] = (char)((p[i] >= 'A' && p[i] <= 'Z') ? p[i] + 32 : p[i]);
+    r->diag_type[n] = '\0';
+    r->rendering = SDX_RENDER_DSN;
+    p = q + 1;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    *pp = p;
+}
 
-    /* Amazon SES: "5.1.0 - Unknown address error 550-'5.7.1 <a@b>... Access
-     * denied' (delivery attempts: 0)": its own status and words, then the
-     * remote reply in quotes; the remote reply is the one to read */
-    if (end - p > 8 && is_digit((unsigned char)p[0]) && p[1] == '.' &&
-        (q = find(p, (size_t)(end - p) < 64 ? end : p + 64, " - ")) != NULL) {
-        const char *c = q + 3;
+/* amazon_ses - "5.1.0 - Unknown address error 550-'5.7.1 <a@b>... Access
+ * denied' (delivery attempts: 0)": SES's own status and words, then the
+ * remote reply in quotes, which is the one to read. Returns 1 if taken. */
+static int amazon_ses(struct sdx_reply *r, const char **pp, const char **pe)
+{
+    const char *p = *pp, *end = *pe, *q, *c, *close;
+    char sep;
 
-        while (c + 5 < end && !(is_digit((unsigned char)c[0]) && is_digit((unsigned char)c[1]) &&
-                                 is_digit((unsigned char)c[2]) && (c[3] == '-' || c[3] == ' ') && c[4] == '\''))
-            c++;
-        if (c + 5 < end) {
-            const char *close = memchr(c + 5, '\'', (size_t)(end - c - 5));
+    if (end - p <= 8 || !is_digit((unsigned char)p[0]) || p[1] != '.' ||
+        (q = find(p, (size_t)(end - p) < 64 ? end : p + 64, " - ")) == NULL)
+        return 0;
+    for (c = q + 3; c + 5 < end; c++)
+        if ((c[3] == '-' || c[3] == ' ') && c[4] == '\'' && scan_code(c, c + 4, &sep))
+            break;
+    if (c + 5 >= end)
+        return 0;
+    /* the quote that closes it: before SES's own trailer, else the last one */
+    if ((close = rfind(c + 5, end, "' (delivery attempts")) == NULL) {
+        for (close = end; close > c + 5 && close[-1] != '\''; close--)
+            ;
+        close = close > c + 5 ? close - 1 : end;
+    }
+    r->code = (c[0] - '0') * 100 + (c[1] - '0') * 10 + (c[2] - '0');
+    r->rendering = SDX_RENDER_DSN;
+    *pp = c + 5;                /* after the quote: status and text */
+    *pe = close;
+    return 1;
+}
 
-            r->code = (c[0] - '0') * 100 + (c[1] - '0') * 10 + (c[2] - '0');
-            r->rendering = SDX_RENDER_DSN;
-            *pp = c + 5;                /* after the quote: status and text */
-            *pe = close ? close : end;
-            return;
+/* drop_close - a rendering inside "status=deferred (...)" leaves a ")" that
+ * opens nowhere in the reply: drop it */
+static const char *drop_close(const char *p, const char *end)
+{
+    const char *c;
+    int depth = 0;
+
+    if (end <= p || end[-1] != ')')
+        return end;
+    for (c = p; c < end; c++)
+        depth += *c == '(' ? 1 : *c == ')' ? -1 : 0;
+    return depth < 0 ? end - 1 : end;
+}
+
+/* postfix_said - Postfix smtp(8): "host NAME[ADDR] said: REPLY (in reply to
+ * CMD command)", "... refused to talk to me: REPLY"; qmail's "Remote host
+ * said:". Returns 1 if taken (a host, or "host", stands before the hit). */
+static int postfix_said(struct sdx_reply *r, const char *hit, const char **pp, const char **pe)
+{
+    const char *p = *pp, *end = *pe, *h = rfind(p, hit, "host "), *q;
+    int refused = hit[1] == 'r';
+
+    /* qmail and others: "Remote host said: 550 ..." names no host */
+    if (h == NULL && hit - p >= 4 && memcmp(hit - 4, "host", 4) == 0)
+        h = hit - 4;
+    /* Postfix's "host" folded onto the line before: "NAME[ADDR] said:" */
+    if (h == NULL && hit > p && hit[-1] == ']') {
+        const char *w = hit;
+
+        while (w > p && w[-1] != ' ' && w[-1] != '\n' && w[-1] != '\t')
+            w--;
+        if (memchr(w, '[', (size_t)(hit - w)) != NULL) {
+            copy_host(r, w, hit);
+            h = hit;            /* the host is copied: nothing more to take */
         }
+    }
+    /* "connect to NAME[ADDR]:...: server refused to talk to me: 421 ...":
+     * Postfix names the host earlier; the greeting was refused */
+    if (h == NULL && refused) {
+        const char *c = find(p, hit, "connect to ");
+
+        if (c != NULL && c + 11 < hit) {
+            const char *e = memchr(c + 11, ']', (size_t)(hit - c - 11));
+
+            if (e != NULL)
+                copy_host(r, c + 11, e + 1);
+        }
+        h = hit;
+    }
+    if (h == NULL)
+        return 0;
+    if (h + 5 <= hit)
+        copy_host(r, h + 5, hit);
+    r->rendering = SDX_RENDER_POSTFIX;
+    if (refused)
+        r->stage = SDX_STAGE_CONNECT, p = hit + 24;
+    else
+        p = hit + 7;
+    if ((q = rfind(p, end, "(in reply to ")) != NULL) {
+        r->stage = stage_of(q + 13, end);
+        end = q;
+    }
+    *pp = p, *pe = drop_close(p, end);
+    return 1;
+}
+
+/* exim - "... SMTP error from remote mail server after RCPT TO:<a@b>: 550 ..." */
+static int exim(struct sdx_reply *r, const char *hit, const char **pp, const char **pe)
+{
+    const char *p = *pp, *end = *pe, *q = find(hit, end, " after "), *s;
+
+    if (q == NULL || q - hit >= 40)
+        return 0;
+    r->rendering = SDX_RENDER_EXIM;
+    r->stage = stage_of(q + 7, end);
+    /* the reply follows the first ':' after which only white space (Exim
+     * folds long lines in bounces) stands before a code */
+    for (s = q + 7, p = end; s < end; s++) {
+        const char *t = s + 1;
+        char sp;
+
+        if (*s != ':')
+            continue;
+        while (t < end && (*t == ' ' || *t == '\t' || *t == '\r' || *t == '\n'))
+            t++;
+        if (t > s + 1 && scan_code(t, end, &sp)) {
+            p = t;
+            break;
+        }
+    }
+    /* Exim puts H=name [addr] before the message */
+    if ((s = find(*pp, hit, " H=")) != NULL) {
+        const char *e = find(s + 3, hit, "]");
+
+        if (e != NULL)
+            copy_host(r, s + 3, e + 1);
+    }
+    /* Exim's log field DT=...s is not part of the reply */
+    if ((s = rfind(p, end, " DT=")) != NULL && end - s < 24)
+        end = s;
+    *pp = p, *pe = end;
+    return 1;
+}
+
+/* postfix_reject - smtpd(8) "reject: RCPT from H[A]: 550 ...; from=<s> ..."
+ * and postscreen(8) "reject: RCPT from [A]:PORT: 550 ...; from=<s>, ..." */
+static int postfix_reject(struct sdx_reply *r, const char *hit, const char **pp, const char **pe)
+{
+    const char *end = *pe, *q = find(hit, end, " from "), *rb, *p, *cut;
+    static const char *const tails[] = { "; from=<", "; proto=", "; helo=<" };
+    size_t k;
+
+    if (q == NULL || q - hit >= 40 || q < hit + 8 || (rb = find(q, end, "]")) == NULL)
+        return 0;
+    p = rb + 1;
+    if (p < end && *p == ':' && p + 1 < end && is_digit((unsigned char)p[1]))
+        for (p++; p < end && is_digit((unsigned char)*p); p++)
+            ;                   /* postscreen's ":PORT" */
+    if (end - p < 2 || p[0] != ':' || p[1] != ' ')
+        return 0;
+    r->rendering = SDX_RENDER_POSTFIX_REJECT;
+    r->stage = stage_of(hit + 8, q);
+    copy_host(r, q + 6, rb + 1);
+    p += 2;
+    for (k = 0; k < sizeof(tails) / sizeof(tails[0]); k++)
+        if ((cut = find(p, end, tails[k])) != NULL)
+            end = cut;
+    *pp = p, *pe = end;
+    return 1;
+}
+
+/* opensmtpd - smtp "failed-command command=\"RCPT TO:<a@b>\" result=\"550 ...\""
+ * and mta "relay=\"NAME [ADDR]\" ... result=\"PermFail\" stat=\"550 ...\"" */
+static int opensmtpd(struct sdx_reply *r, const char *hit, const char **pp, const char **pe)
+{
+    const char *p = *pp, *end = *pe, *q, *v = hit + 8;
+
+    if ((q = find(p, hit, "command=\"")) != NULL)
+        r->stage = stage_of(q + 9, hit);
+    r->rendering = SDX_RENDER_OPENSMTPD;
+    /* a delivery result word: the remote reply is in stat="..." */
+    if (!scan_code(v, end, &(char){ 0 }) && (q = find(v, end, "stat=\"")) != NULL) {
+        const char *rel = find(p, hit, "relay=\"");
+
+        if (rel != NULL) {
+            const char *e = memchr(rel + 7, '"', (size_t)(hit - rel - 7));
+
+            if (e != NULL)
+                copy_host(r, rel + 7, e);
+        }
+        v = q + 6;
+    }
+    if ((q = memchr(v, '"', (size_t)(end - v))) != NULL)
+        end = q;
+    *pp = v, *pe = end;
+    return 1;
+}
+
+/* unwrap - find a rendering around the reply; narrows [*pp, *pe) to the
+ * reply. When several markers occur, the outermost (first) one is the
+ * rendering: a Postfix reject that quotes "host X said:" is a reject. */
+static void unwrap(struct sdx_reply *r, const char **pp, const char **pe)
+{
+    const char *p = *pp, *end = *pe, *said, *reject, *cand[4];
+    int kind[4], nc = 0, i, j;
+    char sep;
+
+    dsn_type(r, &p, end);
+    if (amazon_ses(r, &p, &end)) {
+        *pp = p, *pe = end;
+        return;
     }
     /* the reply itself, as on the wire: nothing to unwrap (the hot path) */
     if (scan_code(p, end, &sep)) {
         *pp = p;
         return;
     }
-    /* one pass over the colons finds the Postfix renderings; the others
-     * are looked for only when there is none (memmem per marker is the
-     * cost that matters on this path) */
+    /* one pass over the colons finds the Postfix markers */
     marks(p, end, &said, &reject);
-    /* Postfix smtp(8): host NAME[ADDR] said: REPLY (in reply to CMD command) */
-    if ((hit = said) != NULL) {
-        const char *h = rfind(p, hit, "host ");
+    if (said)
+        cand[nc] = said, kind[nc++] = 0;
+    if ((cand[nc] = find(p, end, "SMTP error from remote mail")) != NULL)
+        kind[nc++] = 1;
+    if (reject)
+        cand[nc] = reject, kind[nc++] = 2;
+    if ((cand[nc] = find(p, end, "result=\"")) != NULL)
+        kind[nc++] = 3;
+    for (i = 1; i < nc; i++)            /* by position: at most four */
+        for (j = i; j > 0 && cand[j] < cand[j - 1]; j--) {
+            const char *tc = cand[j];
+            int tk = kind[j];
 
-        /* qmail and others: "Remote host said: 550 ..." names no host */
-        if (h == NULL && hit - p >= 4 && memcmp(hit - 4, "host", 4) == 0)
-            h = hit - 4;
-        /* Postfix's "host" folded onto the line before: "NAME[ADDR] said:" */
-        if (h == NULL && hit > p && hit[-1] == ']') {
-            const char *w = hit;
-
-            while (w > p && w[-1] != ' ' && w[-1] != '\n' && w[-1] != '\t')
-                w--;
-            if (memchr(w, '[', (size_t)(hit - w)) != NULL) {
-                copy_host(r, w, hit);
-                h = hit;        /* the host is copied: nothing more to take */
-            }
+            cand[j] = cand[j - 1], kind[j] = kind[j - 1];
+            cand[j - 1] = tc, kind[j - 1] = tk;
         }
-        /* "connect to NAME[ADDR]:...: server refused to talk to me: 421 ...":
-         * Postfix names the host earlier; the greeting was refused */
-        if (h == NULL && hit[1] == 'r') {
-            const char *c = find(p, hit, "connect to ");
+    for (i = 0; i < nc; i++) {
+        const char *np = p, *ne = end;
+        int ok = kind[i] == 0 ? postfix_said(r, cand[i], &np, &ne) :
+                 kind[i] == 1 ? exim(r, cand[i], &np, &ne) :
+                 kind[i] == 2 ? postfix_reject(r, cand[i], &np, &ne) : opensmtpd(r, cand[i], &np, &ne);
 
-            if (c != NULL) {
-                const char *e = memchr(c + 11, ']', (size_t)(hit - c - 11));
-
-                if (e != NULL)
-                    copy_host(r, c + 11, e + 1);
-            }
-            h = hit;
+        if (ok) {
+            p = np, end = ne;
+            break;
         }
-        if (h != NULL) {
-            if (h + 5 <= hit)
-                copy_host(r, h + 5, hit);
-            r->rendering = SDX_RENDER_POSTFIX;
-            if (hit[1] == 'r')
-                r->stage = SDX_STAGE_CONNECT, p = hit + 24;
-            else
-                p = hit + 7;
-            if ((q = rfind(p, end, "(in reply to ")) != NULL) {
-                r->stage = stage_of(q + 13, end);
-                end = q;
-            }
-        }
-    } else if ((hit = find(p, end, "SMTP error from remote mail")) != NULL &&
-               (q = find(hit, end, " after ")) != NULL && q - hit < 40) {
-        /* Exim: ... SMTP error from remote mail server after RCPT TO:<a@b>: 550 ... */
-        const char *s;
-
-        r->rendering = SDX_RENDER_EXIM;
-        r->stage = stage_of(q + 7, end);
-        /* the reply follows the first ':' after which only white space
-         * (Exim folds long lines in bounces) stands before a code */
-        for (s = q + 7, p = end; s < end; s++) {
-            const char *t = s + 1;
-            char sp;
-
-            if (*s != ':')
-                continue;
-            while (t < end && (*t == ' ' || *t == '\t' || *t == '\r' || *t == '\n'))
-                t++;
-            if (t > s + 1 && scan_code(t, end, &sp)) {
-                p = t;
-                break;
-            }
-        }
-        /* Exim puts H=name [addr] before the message */
-        if ((s = find(*pp, hit, " H=")) != NULL) {
-            const char *e = find(s + 3, hit, "]");
-
-            if (e != NULL)
-                copy_host(r, s + 3, e + 1);
-        }
-        /* Exim's log field DT=...s is not part of the reply */
-        if ((s = rfind(p, end, " DT=")) != NULL && end - s < 24)
-            end = s;
-    } else if ((hit = reject) != NULL && (q = find(hit, end, " from ")) != NULL && q - hit < 40) {
-        /* Postfix smtpd(8): NOQUEUE: reject: RCPT from H[A]: 550 ...; from=<s> to=<r> ... */
-        const char *colon = find(q, end, "]: ");
-
-        if (colon != NULL) {
-            r->rendering = SDX_RENDER_POSTFIX_REJECT;
-            r->stage = stage_of(hit + 8, q);
-            copy_host(r, q + 6, colon + 1);
-            p = colon + 3;
-            if ((q = rfind(p, end, "; from=<")) != NULL)
-                end = q;
-        }
-    } else if ((hit = find(p, end, "result=\"")) != NULL) {
-        /* OpenSMTPD: ... command="RCPT TO:<a@b>" result="550 Invalid recipient" */
-        if ((q = find(p, hit, "command=\"")) != NULL)
-            r->stage = stage_of(q + 9, hit);
-        r->rendering = SDX_RENDER_OPENSMTPD;
-        p = hit + 8;
-        if ((q = memchr(p, '"', (size_t)(end - p))) != NULL)
-            end = q;
     }
     *pp = p, *pe = end;
 }
@@ -442,20 +560,26 @@ static int next_line(const char **p, const char *end, int literal_nl, const char
 }
 
 /* strip_inline - remove codes repeated inside joined text: Postfix logs a
- * multi-line reply as "550-5.7.26 first 550-5.7.26 second 550 5.7.26 last" */
-static void strip_inline(struct sdx_reply *r)
+ * multi-line reply as "550-5.7.26 first 550-5.7.26 second 550 5.7.26 last".
+ * "550-" is removed wherever it starts a word; "550 " only when the reply's
+ * status follows it or a "550-" came before (so "limit is 550 per message"
+ * keeps its number). Returns the separator of the last code removed ('-' or
+ * ' '), 0 if none: the caller checks the multi-line reply was closed. */
+static int strip_inline(struct sdx_reply *r)
 {
     char *t = r->text.data, *o = t;
     size_t i = 0, n = r->text.len, sl = strlen(r->status_str);
     char code[4];
+    int last = 0;
 
     if (r->code == 0 || n < 4)
-        return;
+        return 0;
     code[0] = (char)('0' + r->code / 100), code[1] = (char)('0' + r->code / 10 % 10);
     code[2] = (char)('0' + r->code % 10), code[3] = '\0';
     while (i < n) {
         /* jump to the next occurrence of the code's first digit */
         const char *nx = memchr(t + i, code[0], n - i);
+        size_t j;
 
         if (nx == NULL) {
             memmove(o, t + i, n - i);
@@ -469,28 +593,30 @@ static void strip_inline(struct sdx_reply *r)
             o += skip;
             i += skip;
         }
-        if ((i == 0 || t[i - 1] == ' ') && i + 4 <= n && memcmp(t + i, code, 3) == 0 &&
-            (t[i + 3] == '-' || t[i + 3] == ' ') && (i + 4 == n || !is_digit((unsigned char)t[i + 4]) ||
-            (sl && i + 4 + sl <= n && memcmp(t + i + 4, r->status_str, sl) == 0))) {
-            /* only when a status or nothing follows the repeated code */
-            size_t j = i + 4;
+        j = i + 4;
+        if ((i == 0 || t[i - 1] == ' ') && j <= n && memcmp(t + i, code, 3) == 0 &&
+            (t[i + 3] == '-' || t[i + 3] == ' ')) {
+            int status_follows = sl && j + sl <= n && memcmp(t + j, r->status_str, sl) == 0 &&
+                                 (j + sl == n || t[j + sl] == ' ');
 
-            if (sl && j + sl <= n && memcmp(t + j, r->status_str, sl) == 0 && (j + sl == n || t[j + sl] == ' '))
-                j += sl;
-            else if (j < n && is_digit((unsigned char)t[j]))
-                goto keep;
-            while (j < n && t[j] == ' ')
-                j++;
-            i = j;
-            continue;
+            if (t[i + 3] == '-' ? (j == n || !is_digit((unsigned char)t[j]) || status_follows)
+                                : (status_follows || last == '-')) {
+                last = t[i + 3];
+                if (status_follows)
+                    j += sl;
+                while (j < n && t[j] == ' ')
+                    j++;
+                i = j;
+                continue;
+            }
         }
-keep:
         *o++ = t[i++];
     }
     while (o > t && o[-1] == ' ')
         o--;
     *o = '\0';
     r->text.len = (size_t)(o - t);
+    return last;
 }
 
 /* status_in_text - qmail "(#5.1.1)", Sendmail/Exchange "#5.1.1", "(5.1.1)" */
@@ -558,7 +684,7 @@ int sdx_reply_parse(struct sdx_reply *r, const char *p, size_t n)
 {
     const char *end, *ls, *le;
     char last_sep = ' ';
-    int err = 0, literal_nl, bare;
+    int err = 0, literal_nl, bare, inline_sep;
     size_t i;
 
     /* reset, keeping the text storage */
@@ -579,6 +705,10 @@ int sdx_reply_parse(struct sdx_reply *r, const char *p, size_t n)
         r->flags |= SDX_REPLY_F_TRUNCATED;
     }
     end = p + n;
+    if (n == 0 || p == NULL) {
+        r->flags |= SDX_REPLY_F_NO_CODE;    /* nothing to read */
+        return 0;
+    }
     if (memchr(p, 0, n) != NULL)
         r->flags |= SDX_REPLY_F_NUL;
     if (!ascii_only(p, n))
@@ -635,7 +765,8 @@ int sdx_reply_parse(struct sdx_reply *r, const char *p, size_t n)
             } else {
                 const char *t = s;
 
-                if (scan_status(&t, le, &st) == 0 && memcmp(&st, &r->status, sizeof(st)) == 0)
+                if (scan_status(&t, le, &st) == 0 && st.klass == r->status.klass &&
+                    st.subject == r->status.subject && st.detail == r->status.detail)
                     s = t;
             }
         } else if (r->status.klass == 0 && r->text.len == 0) {
@@ -656,16 +787,17 @@ int sdx_reply_parse(struct sdx_reply *r, const char *p, size_t n)
             return err;
         }
     }
-    if (r->code && last_sep == '-')
-        r->flags |= SDX_REPLY_F_BAD_CONTINUATION;
 
     if (r->status.klass == 0 && r->text.len)
         status_in_text(r);
     if (r->status.klass)
         format_status(r->status_str, &r->status);
-    strip_inline(r);
+    if ((inline_sep = strip_inline(r)) != 0)
+        last_sep = (char)inline_sep;    /* a one-line rendering ends with its last inline code */
 
     /* findings */
+    if (r->code && last_sep == '-')
+        r->flags |= SDX_REPLY_F_BAD_CONTINUATION;
     if (r->code && r->status.klass && r->code / 100 != r->status.klass)
         r->flags |= SDX_REPLY_F_CLASS_MISMATCH;
     if (r->code == 0 && r->status.klass == 0)

@@ -93,6 +93,31 @@ static const struct row rows[] = {
     /* OpenSMTPD */
     { "smtp failed-command command=\"RCPT TO:<x@opensmtpd.test>\" result=\"550 Invalid recipient: <x@opensmtpd.test>\"",
       550, "", "Invalid recipient: <x@opensmtpd.test>", SDX_STAGE_RCPT, 0, 0, NULL },
+    /* found in review: each was misread once */
+    { "1. - 999-'xx", 0, "", NULL, SDX_STAGE_UNKNOWN, F(NO_CODE), 0, NULL },
+    { "5.1.1 - Bad destination mailbox address 550-'5.1.1 the recipient's email address is wrong' "
+      "(delivery attempts: 0)", 550, "5.1.1", "the recipient's email address is wrong", SDX_STAGE_UNKNOWN, 0, 0, NULL },
+    { "** b@x R=dnslookup H=mx.example.com [192.0.2.4]: SMTP error from remote mail server after RCPT TO:<b@x>: 550 5.7.1 "
+      "Rejected: our filter said: spam", 550, "5.7.1", "Rejected: our filter said: spam", SDX_STAGE_RCPT, 0, 0,
+      "mx.example.com" },
+    { "NOQUEUE: reject: RCPT from a.example[192.0.2.4]: 450 4.1.1 <b@c>: Recipient address rejected: unverified "
+      "address: host mx.example.com[192.0.2.8] said: 550 5.1.1 User unknown (in reply to RCPT TO command); "
+      "from=<a@b> to=<b@c> proto=ESMTP", 450, "4.1.1", NULL, SDX_STAGE_RCPT, 0, 0, "a.example" },
+    { "postfix/postscreen[1]: NOQUEUE: reject: RCPT from [192.0.2.4]:5678: 550 5.7.1 Service unavailable; "
+      "client [192.0.2.4] blocked using zen.spamhaus.org; from=<a@b>, to=<c@d>, proto=ESMTP", 550, "5.7.1",
+      "Service unavailable; client [192.0.2.4] blocked using zen.spamhaus.org", SDX_STAGE_RCPT, 0, 0, "" },
+    { "smtpd[1]: 1a mta delivery evpid=1 from=<a@b> to=<c@d> relay=\"mx.example.com [192.0.2.1]\" delay=2s "
+      "result=\"PermFail\" stat=\"550 5.1.1 <c@d>: Recipient address rejected\"", 550, "5.1.1",
+      "<c@d>: Recipient address rejected", SDX_STAGE_UNKNOWN, 0, 0, "mx.example.com" },
+    { "550 Too many recipients: limit is 550 per message", 550, "", "Too many recipients: limit is 550 per message",
+      SDX_STAGE_UNKNOWN, 0, 0, NULL },
+    { "Rejected; see https://x", 0, "", "Rejected; see https://x", SDX_STAGE_UNKNOWN, F(NO_CODE), 0, NULL },
+    { "status=deferred (host mx.example[192.0.2.1] refused to talk to me: 421 Try again later)", 421, "",
+      "Try again later", SDX_STAGE_CONNECT, 0, 0, "mx.example" },
+    { "reject: CONNECT from a.example[192.0.2.4]: 554 5.7.1 go away; proto=SMTP", 554, "5.7.1", "go away",
+      SDX_STAGE_CONNECT, 0, 0, "a.example" },
+    { "host mx[192.0.2.1] said: 550-5.7.26 first 550-5.7.26 second 550 5.7.26 last (in reply to end of DATA command)",
+      550, "5.7.26", "first second last", SDX_STAGE_EOD, 0, F(BAD_CONTINUATION), "mx" },
     /* defects */
     { "550 5.1.1 caf\xc3\xa9", 550, "5.1.1", "caf\xc3\xa9", SDX_STAGE_UNKNOWN, F(NON_ASCII), F(BAD_UTF8), NULL },
     { "550 5.1.1 bad \xff byte", 550, "5.1.1", NULL, SDX_STAGE_UNKNOWN, F(NON_ASCII) | F(BAD_UTF8), 0, NULL },

@@ -109,7 +109,7 @@ static int stage_ok(const struct sdx_kb_pattern *pt, enum sdx_stage st)
 {
     if (pt->stages == 0)
         return 1;
-    if (st == SDX_STAGE_UNKNOWN)
+    if (st == SDX_STAGE_UNKNOWN || (unsigned)st >= SDX_STAGE_COUNT)
         return !pt->requires_stage;
     return (pt->stages & (1u << st)) != 0;
 }

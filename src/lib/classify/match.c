@@ -1,7 +1,7 @@
 /* match.c - find every knowledge-base text pattern present in a reply
  * In:  a reply text in normal form (core/norm.h: lower case, one space).
  * Out: the patterns whose fragments all occur, in order, and the provider
- *      whose marker occurs (first in KB order).
+ *      whose marker occurs first in the text.
  * How: every distinct fragment of every pattern alternative and every
  *      provider marker is indexed by a hash of its first 8 bytes (or 4 for
  *      fragments shorter than 8; kbgen enforces >= 4). One pass over the

@@ -45,12 +45,15 @@ static int dangerous_cp(const unsigned char *p, size_t len)
 
     if (len == 2) {
         cp = ((p[0] & 0x1fUL) << 6) | (p[1] & 0x3f);
-        return cp >= 0x80 && cp <= 0x9f;            /* C1 controls */
+        return (cp >= 0x80 && cp <= 0x9f) ||        /* C1 controls */
+               cp == 0x61c;                         /* Arabic letter mark */
     }
     if (len == 3) {
         cp = ((p[0] & 0x0fUL) << 12) | ((p[1] & 0x3fUL) << 6) | (p[2] & 0x3f);
         return (cp >= 0x202a && cp <= 0x202e) ||    /* bidi embeddings/overrides */
-               (cp >= 0x2066 && cp <= 0x2069);      /* bidi isolates */
+               (cp >= 0x2066 && cp <= 0x2069) ||    /* bidi isolates */
+               cp == 0x200e || cp == 0x200f ||      /* left/right marks */
+               cp == 0x2028 || cp == 0x2029;        /* line/paragraph separators */
     }
     return 0;
 }

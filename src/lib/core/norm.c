@@ -4,21 +4,15 @@
 #include <string.h>
 #include "norm.h"
 
-/* fold[c]: the lower-case byte, or 0 for the bytes that count as space */
-static const unsigned char *fold_table(void)
-{
-    static unsigned char t[256];
-    static int ready;           /* benign race: every writer writes the same bytes */
-    int c;
-
-    if (!ready) {
-        for (c = 0; c < 256; c++)
-            t[c] = (unsigned char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
-        t[' '] = t['\t'] = t['\r'] = t['\n'] = t['\v'] = t['\f'] = t[0] = 0;
-        ready = 1;
-    }
-    return t;
-}
+/* fold[c]: the lower-case byte, or 0 for the bytes that count as space.
+ * Built by the compiler: no lazy initialisation, so no race between the
+ * first callers on different threads. */
+#define FOLD(c) ((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n' || (c) == '\v' || \
+                 (c) == '\f' || (c) == 0 ? 0 : ((c) >= 'A' && (c) <= 'Z') ? (c) + 32 : (c))
+#define F4(c)   FOLD(c), FOLD((c) + 1), FOLD((c) + 2), FOLD((c) + 3)
+#define F16(c)  F4(c), F4((c) + 4), F4((c) + 8), F4((c) + 12)
+#define F64(c)  F16(c), F16((c) + 16), F16((c) + 32), F16((c) + 48)
+static const unsigned char fold[256] = { F64(0), F64(64), F64(128), F64(192) };
 
 #define ONES  UINT64_C(0x0101010101010101)
 #define HIGHS UINT64_C(0x8080808080808080)
@@ -50,7 +44,7 @@ static int plain8(uint64_t w)
 
 size_t sdx__norm(char *dst, size_t cap, const char *src, size_t n)
 {
-    const unsigned char *fold = fold_table(), *s = (const unsigned char *)src;
+    const unsigned char *s = (const unsigned char *)src;
     size_t i = 0, o = 0;
 
     if (cap == 0)
