@@ -7,8 +7,8 @@
 /* fold[c]: the lower-case byte, or 0 for the bytes that count as space.
  * Built by the compiler: no lazy initialisation, so no race between the
  * first callers on different threads. */
-#define FOLD(c) ((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n' || (c) == '\v' || \
-                 (c) == '\f' || (c) == 0 ? 0 : ((c) >= 'A' && (c) <= 'Z') ? (c) + 32 : (c))
+#define FOLD(c) ((unsigned char)((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n' || \
+                 (c) == '\v' || (c) == '\f' || (c) == 0 ? 0 : ((c) >= 'A' && (c) <= 'Z') ? (c) + 32 : (c)))
 #define F4(c)   FOLD(c), FOLD((c) + 1), FOLD((c) + 2), FOLD((c) + 3)
 #define F16(c)  F4(c), F4((c) + 4), F4((c) + 8), F4((c) + 12)
 #define F64(c)  F16(c), F16((c) + 16), F16((c) + 32), F16((c) + 48)
