@@ -318,7 +318,7 @@ int main(int argc, char **argv)
         }
         memset(&s[ns], 0, sizeof(s[ns]));
         snprintf(s[ns].path, sizeof(s[ns].path), "%s", f[0]);
-        s[ns].index = atoi(f[3]);
+        s[ns].index = (int)strtol(f[3], NULL, 10);
         snprintf(s[ns].want_name, sizeof(s[ns].want_name), "%s", f[6]);
         if (sdx_reason_parse(f[6], strlen(f[6]), &s[ns].want) != 0) {
             fprintf(stderr, "bench_classify: unknown expected reason '%s'\n", f[6]);

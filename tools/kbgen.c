@@ -631,6 +631,25 @@ static unsigned split_match(const struct record *r, const struct field *f, char 
     return n;
 }
 
+/* next_word - the next word of a list separated by spaces or commas;
+ * NUL-terminates it in place and advances *cur; NULL at the end */
+static char *next_word(char **cur)
+{
+    char *p = *cur, *w;
+
+    while (*p == ' ' || *p == ',')
+        p++;
+    if (*p == '\0')
+        return NULL;
+    w = p;
+    while (*p && *p != ' ' && *p != ',')
+        p++;
+    if (*p)
+        *p++ = '\0';
+    *cur = p;
+    return w;
+}
+
 static unsigned stage_mask(const struct record *r)
 {
     unsigned m = 0;
@@ -642,7 +661,7 @@ static unsigned stage_mask(const struct record *r)
         if (strcmp(r->f[i].key, "stage") != 0)
             continue;
         v = xstrdup(r->f[i].val);
-        for (tok = strtok_r(v, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
+        for (save = v; (tok = next_word(&save)) != NULL;) {
             enum sdx_stage s;
 
             if (sdx_stage_parse(tok, strlen(tok), &s) != 0)
@@ -757,7 +776,7 @@ static void do_patterns(void)
                 if (strcmp(r->f[k].key, "reply") != 0)
                     continue;
                 v = xstrdup(r->f[k].val);
-                for (tok = strtok_r(v, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
+                for (save = v; (tok = next_word(&save)) != NULL;) {
                     int c = parse_code_num(tok);
 
                     if (c >= 0)
@@ -781,7 +800,7 @@ static void do_patterns(void)
                 if (strcmp(r->f[k].key, "status") != 0)
                     continue;
                 v = xstrdup(r->f[k].val);
-                for (tok = strtok_r(v, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
+                for (save = v; (tok = next_word(&save)) != NULL;) {
                     int kl, sub, det;
 
                     if (parse_status(tok, &kl, &sub, &det)) {
