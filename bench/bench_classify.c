@@ -176,8 +176,17 @@ static char *extract(const char *buf, int k, char *status, size_t scap, int *fai
                     break;
             }
         }
-        if (last && (t = collect_para(last)) != NULL)
-            return t;
+        /* "said:" carries the reply on its line and the indented ones after
+         * it (what follows is the bounce's own prose, e.g. qmail's "Giving
+         * up"); Exim-style "SMTP error from" puts it a few lines below */
+        if (last) {
+            const char *e = strchr(last, '\n');
+            size_t len = e ? (size_t)(e - last) : strlen(last);
+
+            t = memmem(last, len, " said: ", 7) ? collect(last, 1) : collect_para(last);
+            if (t != NULL)
+                return t;
+        }
     }
     /* OpenSMTPD: "rcpt@example.com: 550 5.1.1 ..." one line per recipient */
     {
