@@ -6,8 +6,8 @@
 # cannot be installed.
 set -eu
 what=${1:-test}
-build="gcc make cmake pkg-config libidn2-dev"
-test="$build libcmocka-dev jq"
+build="gcc make cmake pkg-config libidn2-dev libarchive-dev"
+test="$build libcmocka-dev jq gzip bzip2 xz-utils zstd"
 fuzz="$build clang libclang-rt-14-dev"
 case $what in
     build) want=$build ;;

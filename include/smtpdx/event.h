@@ -38,7 +38,12 @@ struct sdx_event {
     enum sdx_outcome    outcome;
     struct sdx_peer     client, server;
     struct sdx_str      helo, sender, recipient, queue_id, message_id, session_id;
+    struct sdx_str      program;    /* "postfix/smtpd", "exim" ... */
+    struct sdx_str      sasl_user, tls, relay, orig_recipient;
+    unsigned long       size;       /* message size in bytes, 0 unknown */
     const struct sdx_reply *reply;  /* not owned */
+    const struct sdx_str *story;    /* the log lines that led to it, oldest first (not owned) */
+    size_t              nstory;
 };
 
 /* sdx_event_init - an empty event around a reply */

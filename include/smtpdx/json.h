@@ -34,5 +34,10 @@ SDX_API void sdx_json_strs(struct sdx_json *j, const char *key, const char *cons
 /* sdx_json_verdict - the members describing one event and its verdict,
  * written into the object currently open in j (see docs/smtpdx-explain.1). */
 SDX_API void sdx_json_verdict(struct sdx_json *j, const struct sdx_event *e, const struct sdx_verdict *v);
+/* sdx_json_event - the verdict members plus what a log event knows (time,
+ * direction, outcome, sender, queue id, client, ...) and the same facts under
+ * Elastic Common Schema names ("@timestamp", "email.from.address", ...) so
+ * Filebeat or Vector can ship the NDJSON unchanged */
+SDX_API void sdx_json_event(struct sdx_json *j, const struct sdx_event *e, const struct sdx_verdict *v);
 
 #endif

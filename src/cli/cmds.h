@@ -13,4 +13,8 @@ int cmd_address(const struct cmd *self, int argc, char **argv);
 extern const struct opt address_opts[];
 extern const char address_summary[], address_help[];
 
+int cmd_logs(const struct cmd *self, int argc, char **argv);
+extern const struct opt logs_opts[];
+extern const char logs_summary[], logs_help[];
+
 #endif

@@ -11,6 +11,7 @@
 const struct cmd commands[] = {
     /* name       run           options         args              summary, help */
     { "explain",  cmd_explain,  explain_opts,   "[REPLY...]",     explain_summary, explain_help },
+    { "logs",     cmd_logs,     logs_opts,      "[FILE...]",      logs_summary,    logs_help },
     { "address",  cmd_address,  address_opts,   "ADDRESS...",     address_summary, address_help },
     { NULL, NULL, NULL, NULL, NULL, NULL }
 };
@@ -38,6 +39,7 @@ static void usage(FILE *fp)
     fputs("\nExamples:\n"
           "  smtpdx explain '550 5.7.26 This mail is unauthenticated'\n"
           "  smtpdx explain 5.7.1\n"
+          "  smtpdx logs /var/log/mail.log\n"
           "  smtpdx address 'user@exämple.com'\n\n"
           "Run 'smtpdx help COMMAND' for a command's options; man smtpdx(1).\n", fp);
 }

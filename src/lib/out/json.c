@@ -6,6 +6,7 @@
 #include "smtpdx/json.h"
 #include "smtpdx/esc.h"
 #include "smtpdx/explain.h"
+#include "smtpdx/syslog.h"
 
 void sdx_json_init(struct sdx_json *j, struct sdx_buf *out, int pretty)
 {
@@ -231,4 +232,69 @@ void sdx_json_verdict(struct sdx_json *j, const struct sdx_event *e, const struc
         sdx_json_str(j, "source", e->source);
     if (e->line)
         sdx_json_int(j, "line", (int64_t)e->line);
+}
+
+static void peer(struct sdx_json *j, const char *key, const struct sdx_peer *p)
+{
+    if (p->host.len == 0 && p->addr.len == 0) {
+        sdx_json_null(j, key);
+        return;
+    }
+    sdx_json_obj(j, key);
+    str_or_null(j, "host", p->host);
+    str_or_null(j, "address", p->addr);
+    sdx_json_end(j, '}');
+}
+
+void sdx_json_event(struct sdx_json *j, const struct sdx_event *e, const struct sdx_verdict *v)
+{
+    char when[40];
+
+    sdx_time_format(e->when_us, when, sizeof(when));
+    sdx_json_str(j, "time", when[0] ? when : NULL);
+    sdx_json_str(j, "mta", sdx_mta_name(e->mta));
+    str_or_null(j, "program", e->program);
+    sdx_json_str(j, "direction", sdx_direction_name(e->dir));
+    sdx_json_str(j, "outcome", sdx_outcome_name(e->outcome));
+    str_or_null(j, "sender", e->sender);
+    str_or_null(j, "orig_recipient", e->orig_recipient);
+    str_or_null(j, "queue_id", e->queue_id);
+    str_or_null(j, "message_id", e->message_id);
+    str_or_null(j, "helo", e->helo);
+    str_or_null(j, "tls", e->tls);
+    str_or_null(j, "sasl_user", e->sasl_user);
+    str_or_null(j, "relay", e->relay);
+    if (e->size)
+        sdx_json_int(j, "size", (int64_t)e->size);
+    else
+        sdx_json_null(j, "size");
+    peer(j, "client", &e->client);
+    sdx_json_verdict(j, e, v);      /* reply, verdict, server, recipient, source, line */
+    /* Elastic Common Schema (ECS 8): the same facts under its names */
+    if (when[0])
+        sdx_json_str(j, "@timestamp", when);
+    sdx_json_str(j, "event.kind", "event");
+    sdx_json_str(j, "event.category", "email");
+    sdx_json_str(j, "event.outcome", e->outcome == SDX_OUT_DELIVERED ? "success" : "failure");
+    sdx_json_str(j, "event.reason", sdx_reason_name(v->reason));
+    sdx_json_str(j, "email.direction", e->dir == SDX_DIR_INBOUND ? "inbound" :
+                                       e->dir == SDX_DIR_OUTBOUND ? "outbound" : "internal");
+    if (e->sender.len)
+        sdx_json_strn(j, "email.from.address", e->sender.p, e->sender.len);
+    if (e->recipient.len)
+        sdx_json_strn(j, "email.to.address", e->recipient.p, e->recipient.len);
+    if (e->message_id.len)
+        sdx_json_strn(j, "email.message_id", e->message_id.p, e->message_id.len);
+    if (e->client.addr.len)
+        sdx_json_strn(j, "source.ip", e->client.addr.p, e->client.addr.len);
+    if (e->client.host.len)
+        sdx_json_strn(j, "source.domain", e->client.host.p, e->client.host.len);
+    if (e->server.addr.len)
+        sdx_json_strn(j, "destination.ip", e->server.addr.p, e->server.addr.len);
+    if (e->server.host.len)
+        sdx_json_strn(j, "destination.domain", e->server.host.p, e->server.host.len);
+    if (e->source)
+        sdx_json_str(j, "log.file.path", e->source);
+    if (e->program.len)
+        sdx_json_strn(j, "process.name", e->program.p, e->program.len);
 }

@@ -1,0 +1,99 @@
+/* logs.c - the log reader's front: state, statistics, dispatch per MTA
+ * In:  framed lines (syslog.h). Out: events through the caller's callback.
+ * Each MTA's rules live in their own file (postfix.c); this file owns the
+ * bounded correlation maps and the counts of what could not be read. */
+#include <stdlib.h>
+#include <string.h>
+#include "smtpdx/esc.h"
+#include "logs_int.h"
+
+int sdx_logs_new(struct sdx_logs **out)
+{
+    struct sdx_logs *l = calloc(1, sizeof(*l));
+
+    if (l == NULL)
+        return SDX_ENOMEM;
+    if (sdx__map_new(&l->sessions, sizeof(struct session), SDX_LOGS_SESSIONS_MAX) != 0 ||
+        sdx__map_new(&l->messages, sizeof(struct message), SDX_LOGS_MESSAGES_MAX) != 0) {
+        sdx_logs_free(l);
+        return SDX_ENOMEM;
+    }
+    sdx_reply_init(&l->reply);
+    *out = l;
+    return 0;
+}
+
+void sdx_logs_free(struct sdx_logs *l)
+{
+    size_t i;
+
+    if (l == NULL)
+        return;
+    sdx__map_free(l->sessions);
+    sdx__map_free(l->messages);
+    sdx_reply_release(&l->reply);
+    for (i = 0; i < l->nunparsed; i++)
+        free(l->unparsed[i]);
+    free(l);
+}
+
+void sdx__story_add(struct story *s, const char *p, size_t n)
+{
+    size_t k;
+
+    if (s->n == SDX_LOGS_STORY_MAX) {
+        memmove(s->line[0], s->line[1], (SDX_LOGS_STORY_MAX - 1) * sizeof(s->line[0]));
+        s->n--;
+    }
+    k = n < LOGS_STORY_LINE - 1 ? n : LOGS_STORY_LINE - 1;
+    memcpy(s->line[s->n], p, k);
+    s->line[s->n][k] = '\0';
+    s->n++;
+}
+
+void sdx__logs_unparsed(struct sdx_logs *l, const struct sdx_logline *ll)
+{
+    size_t i, n = ll->program.len < 31 ? ll->program.len : 31;
+
+    l->st.unparsed++;
+    for (i = 0; i < l->st.nprograms; i++)
+        if (strlen(l->st.programs[i].name) == n && memcmp(l->st.programs[i].name, ll->program.p, n) == 0)
+            break;
+    if (i == l->st.nprograms && i < SDX_LOGS_PROGRAMS_MAX) {
+        memcpy(l->st.programs[i].name, ll->program.p, n);
+        l->st.programs[i].name[n] = '\0';
+        l->st.nprograms++;
+    }
+    if (i < l->st.nprograms)
+        l->st.programs[i].unparsed++;
+    if (l->nunparsed < sizeof(l->unparsed) / sizeof(l->unparsed[0])) {
+        struct sdx_buf b;
+
+        sdx_buf_init(&b, 300);
+        if (sdx_esc_text(&b, ll->msg.p, ll->msg.len, 0) != SDX_ENOMEM && b.len)
+            l->unparsed[l->nunparsed++] = sdx_buf_detach(&b, NULL);
+        sdx_buf_release(&b);
+    }
+}
+
+int sdx_logs_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *source, unsigned long lineno,
+                  sdx_logs_emit_fn emit, void *arg)
+{
+    int rc = 0;
+
+    l->st.lines++;
+    if (sdx__postfix_line(l, ll, source, lineno, emit, arg, &rc))
+        l->st.mta_lines++;
+    return rc;
+}
+
+void sdx_logs_stats(const struct sdx_logs *l, struct sdx_logs_stats *st)
+{
+    *st = l->st;
+}
+
+size_t sdx_logs_unparsed(const struct sdx_logs *l, const char *const **lines)
+{
+    *lines = (const char *const *)l->unparsed;
+    return l->nunparsed;
+}

@@ -1,0 +1,51 @@
+/* logs_int.h - state shared by the log readers of each MTA (logs.c, postfix.c)
+ * Fixed-size copies, so that the correlation state is bounded per record. */
+#ifndef SDX_LOGS_INT_H
+#define SDX_LOGS_INT_H
+
+#include "smtpdx/logs.h"
+#include "smtpdx/reply.h"
+#include "core/map_int.h"
+
+#define LOGS_FIELD 128          /* host names, addresses, HELO, message-id: cut beyond */
+#define LOGS_STORY_LINE 240     /* one story line, cut beyond */
+
+struct story {
+    unsigned char n;                            /* lines kept */
+    char          line[SDX_LOGS_STORY_MAX][LOGS_STORY_LINE];
+};
+
+/* an smtpd/postscreen process talking to one client */
+struct session {
+    char          host[LOGS_FIELD], addr[48], helo[LOGS_FIELD], tls[LOGS_FIELD], sasl[64];
+    struct story  story;
+};
+
+/* a message in the queue */
+struct message {
+    char          from[LOGS_FIELD], msgid[LOGS_FIELD], host[LOGS_FIELD], addr[48], helo[LOGS_FIELD];
+    char          sasl[64];
+    unsigned long size;
+    char          last_rcpt[LOGS_FIELD];        /* the last deferred recipient, */
+    char          last_reply[512];              /* and what the remote side said */
+    struct story  story;
+};
+
+struct sdx_logs {
+    struct sdx_map        *sessions, *messages;
+    struct sdx_reply       reply;
+    struct sdx_logs_stats  st;
+    char                  *unparsed[8];         /* first few, escaped */
+    size_t                 nunparsed;
+};
+
+/* story_add - keep a line (cut), dropping the oldest when full */
+void sdx__story_add(struct story *s, const char *p, size_t n);
+/* sdx__logs_unparsed - count an MTA line that no rule understood */
+void sdx__logs_unparsed(struct sdx_logs *l, const struct sdx_logline *ll);
+/* sdx__postfix_line - 1 when the line was Postfix's (parsed or counted),
+ * 0 when it is not Postfix's; or the callback's non-zero / SDX_ENOMEM (< 0) */
+int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *source,
+                      unsigned long lineno, sdx_logs_emit_fn emit, void *arg, int *rc);
+
+#endif

@@ -1,0 +1,514 @@
+/* postfix.c - Postfix log lines to events, with session and message context
+ * In:  lines whose program is postfix[-name]/daemon (smtpd, postscreen,
+ *      cleanup, qmgr, smtp, lmtp, local, virtual, pipe, error, discard,
+ *      bounce, and the quiet ones: pickup, master, anvil, scache, tlsmgr,
+ *      postlogd, dnsblog, verify, trivial-rewrite, postfix-script).
+ * Out: events for "reject:" of smtpd, postscreen and cleanup (inbound),
+ *      status=bounced/deferred of the delivery agents (outbound, or local
+ *      for local/virtual/pipe/error), and status=expired of qmgr.
+ * Context: sessions by smtpd process ("connect from" to "disconnect from":
+ *      client, TLS, SASL, the lines so far), messages by queue id ("client="
+ *      to "removed": sender, size, message-id, client, the lines so far).
+ * Formats: Postfix 3.x smtpd_reject_*, cleanup header/body checks,
+ *      postscreen, qmgr, smtp(8) delivery status lines, as written by
+ *      Postfix 3.7 in ../shared/mta-samples/postfix/logs/maillog. */
+#define _GNU_SOURCE 1      /* memmem(3) */
+#include <stdio.h>
+#include <string.h>
+#include "logs_int.h"
+
+/* starts, find - on string literals, their length known at compile time
+ * (these run for every line of a large log) */
+#define starts(s, lit) starts_n((s), (lit), sizeof(lit) - 1)
+#define find(p, end, lit) find_n((p), (end), (lit), sizeof(lit) - 1)
+
+static int starts_n(struct sdx_str s, const char *lit, size_t n)
+{
+    return s.len >= n && memcmp(s.p, lit, n) == 0;
+}
+
+static const char *find_n(const char *p, const char *end, const char *lit, size_t n)
+{
+    if (p == NULL || end < p + n)
+        return NULL;
+    return memmem(p, (size_t)(end - p), lit, n);
+}
+
+/* copy - bounded, NUL-terminated copy of [p, end) */
+static void copy(char *dst, size_t cap, const char *p, const char *end)
+{
+    size_t n = p && end > p ? (size_t)(end - p) : 0;
+
+    if (n > cap - 1)
+        n = cap - 1;
+    if (n)
+        memcpy(dst, p, n);
+    dst[n] = '\0';
+}
+
+/* value - the text between "key" and the closing char c, within [p, end) */
+#define value(p, end, key, c) value_n((p), (end), (key), sizeof(key) - 1, (c))
+static struct sdx_str value_n(const char *p, const char *end, const char *key, size_t kl, char c)
+{
+    const char *k = find_n(p, end, key, kl), *e;
+    struct sdx_str v = { NULL, 0 };
+
+    if (k == NULL)
+        return v;
+    k += kl;
+    if ((e = memchr(k, c, (size_t)(end - k))) == NULL)
+        e = end;
+    v.p = k, v.len = (size_t)(e - k);
+    return v;
+}
+
+/* hostaddr - "NAME[ADDR]" starting at p into host and addr */
+static void hostaddr(const char *p, const char *end, char *host, size_t hcap, char *addr, size_t acap)
+{
+    const char *lb = memchr(p, '[', (size_t)(end - p)), *rb;
+
+    if (lb == NULL) {
+        host[0] = addr[0] = '\0';
+        return;
+    }
+    copy(host, hcap, p, lb);
+    rb = memchr(lb, ']', (size_t)(end - lb));
+    copy(addr, acap, lb + 1, rb ? rb : end);
+}
+
+/* queue_id - the id at the start of msg ("4BQ2x1Y2z3: ..."), or an empty str */
+static struct sdx_str queue_id(struct sdx_str m)
+{
+    struct sdx_str q = { m.p, 0 };
+
+    while (q.len < m.len && q.len < 32 &&
+           ((m.p[q.len] >= '0' && m.p[q.len] <= '9') || (m.p[q.len] >= 'A' && m.p[q.len] <= 'Z') ||
+            (m.p[q.len] >= 'a' && m.p[q.len] <= 'z')))
+        q.len++;
+    if (q.len < 5 || q.len + 2 > m.len || m.p[q.len] != ':' || m.p[q.len + 1] != ' ')
+        q.len = 0;
+    return q;
+}
+
+static struct sdx_str S(const char *s)
+{
+    struct sdx_str r = { s, s ? strlen(s) : 0 };
+
+    return r;
+}
+
+/* emit_event - fill the parts every event shares and hand it over */
+static int emit_event(struct sdx_logs *l, struct sdx_event *e, const struct sdx_logline *ll, const char *source,
+                      unsigned long lineno, const struct story *story, sdx_logs_emit_fn emit, void *arg)
+{
+    struct sdx_str lines[SDX_LOGS_STORY_MAX + 1];
+    size_t i, n = 0;
+
+    e->when_us = ll->when_us;
+    e->source = source;
+    e->line = lineno;
+    e->mta = SDX_MTA_POSTFIX;
+    e->program = ll->program;
+    if (story)
+        for (i = 0; i < story->n; i++)
+            lines[n++] = S(story->line[i]);
+    lines[n].p = ll->msg.p, lines[n].len = ll->msg.len < LOGS_STORY_LINE ? ll->msg.len : LOGS_STORY_LINE;
+    n++;
+    e->story = lines;
+    e->nstory = n;
+    l->st.events++;
+    return emit ? emit(arg, e) : 0;
+}
+
+/* reject - "NOQUEUE: reject: RCPT from H[A]: 550 ...; from=<s> to=<r> proto=ESMTP helo=<h>"
+ * (smtpd; postscreen separates the fields with ", ") */
+static int reject(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_str qid, struct session *s,
+                  const char *source, unsigned long lineno, sdx_logs_emit_fn emit, void *arg)
+{
+    const char *p = ll->msg.p, *end = p + ll->msg.len, *semi = find(p, end, "; from=<");
+    struct sdx_event e;
+    struct message *m = qid.len ? sdx__map_get(l->messages, qid.p, qid.len) : NULL;
+    char host[LOGS_FIELD], addr[48];
+    const char *from = find(p, end, " from ");
+    int rc;
+
+    if (sdx_reply_parse(&l->reply, p, ll->msg.len) != 0)
+        return SDX_ENOMEM;
+    sdx_event_init(&e, &l->reply);
+    e.dir = SDX_DIR_INBOUND;
+    e.outcome = SDX_OUT_REJECTED;
+    e.stage = l->reply.stage;
+    /* the client: our server's peer, named in the line itself */
+    host[0] = addr[0] = '\0';
+    if (from)
+        hostaddr(from + 6, end, host, sizeof(host), addr, sizeof(addr));
+    e.client.host = S(host), e.client.addr = S(addr);
+    e.server.host = e.server.addr = S(NULL);
+    if (semi) {
+        e.sender = value(semi, end, "from=<", '>');
+        e.recipient = value(semi, end, "to=<", '>');
+        e.helo = value(semi, end, "helo=<", '>');
+    }
+    if (e.sender.p == NULL)
+        e.sender = S("");       /* "from=<>" is the null sender; absent stays empty too */
+    e.queue_id = qid;
+    if (s) {
+        e.tls = S(s->tls);
+        e.sasl_user = S(s->sasl);
+        if (e.helo.len == 0)
+            e.helo = S(s->helo);
+    }
+    if (m) {
+        e.message_id = S(m->msgid);
+        e.size = m->size;
+    }
+    rc = emit_event(l, &e, ll, source, lineno, s ? &s->story : m ? &m->story : NULL, emit, arg);
+    return rc;
+}
+
+/* cleanup_reject - "QID: reject: header Subject: x from H[A]; from=<s> to=<r> proto=ESMTP helo=<h>: 5.7.1 text" */
+static int cleanup_reject(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_str qid, struct message *m,
+                          const char *source, unsigned long lineno, sdx_logs_emit_fn emit, void *arg)
+{
+    const char *p = ll->msg.p, *end = p + ll->msg.len, *semi = find(p, end, "; from=<"), *colon = NULL, *c;
+    struct sdx_event e;
+    char host[LOGS_FIELD], addr[48];
+
+    /* the reply follows the first ": " after helo=<...> (or after the fields) */
+    if (semi) {
+        const char *h = find(semi, end, "helo=<");
+
+        c = h ? memchr(h, '>', (size_t)(end - h)) : semi;
+        if (c)
+            colon = find(c, end, ": ");
+    }
+    if (sdx_reply_parse(&l->reply, colon ? colon + 2 : p, colon ? (size_t)(end - colon - 2) : ll->msg.len) != 0)
+        return SDX_ENOMEM;
+    sdx_event_init(&e, &l->reply);
+    e.dir = SDX_DIR_INBOUND;
+    e.outcome = SDX_OUT_REJECTED;
+    e.stage = SDX_STAGE_EOD;            /* header and body checks run on the content */
+    host[0] = addr[0] = '\0';
+    if (semi) {
+        const char *f = semi;
+
+        while (f > p && !(f[-1] == ' ' && f - p >= 5 && memcmp(f - 5, "from ", 5) == 0))
+            f--;
+        if (f > p)
+            hostaddr(f, semi, host, sizeof(host), addr, sizeof(addr));
+        e.sender = value(semi, end, "from=<", '>');
+        e.recipient = value(semi, end, "to=<", '>');
+        e.helo = value(semi, end, "helo=<", '>');
+    }
+    e.client.host = S(host), e.client.addr = S(addr);
+    e.server.host = e.server.addr = S(NULL);
+    e.queue_id = qid;
+    if (m) {
+        e.message_id = S(m->msgid);
+        e.sasl_user = S(m->sasl);
+    }
+    return emit_event(l, &e, ll, source, lineno, m ? &m->story : NULL, emit, arg);
+}
+
+/* delivery - "QID: to=<r>, [orig_to=<o>,] relay=R, delay=.., delays=.., dsn=X.Y.Z, status=S (text)" */
+static int delivery(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_str qid, struct sdx_str daemon,
+                    const char *source, unsigned long lineno, sdx_logs_emit_fn emit, void *arg)
+{
+    const char *p = ll->msg.p, *end = p + ll->msg.len, *st = find(p, end, ", status="), *text, *tend;
+    struct sdx_str status, dsn, relay;
+    struct message *m = sdx__map_get(l->messages, qid.p, qid.len);
+    struct sdx_event e;
+    char rhost[LOGS_FIELD], raddr[48];
+    enum sdx_outcome out;
+
+    if (st == NULL)
+        return 0;
+    status = value(st, end, "status=", ' ');
+    if (starts(status, "bounced"))
+        out = SDX_OUT_BOUNCED;
+    else if (starts(status, "deferred"))
+        out = SDX_OUT_DEFERRED;
+    else if (starts(status, "undeliverable"))
+        out = SDX_OUT_BOUNCED;
+    else {
+        if (starts(status, "sent"))
+            l->st.delivered++;
+        return 0;
+    }
+    text = memchr(st, '(', (size_t)(end - st));
+    tend = end;
+    if (text) {
+        text++;
+        if (tend > text && tend[-1] == ')')
+            tend--;
+    } else {
+        text = tend = end;
+    }
+    if (sdx_reply_parse(&l->reply, text, (size_t)(tend - text)) != 0)
+        return SDX_ENOMEM;
+    /* dsn= is what Postfix decided; the reply may have none of its own */
+    dsn = value(p, st, "dsn=", ',');
+    if (l->reply.status.klass == 0 && dsn.len && dsn.len < sizeof(l->reply.status_str) &&
+        sdx_status_parse(dsn.p, dsn.len, &l->reply.status) == 0) {
+        memcpy(l->reply.status_str, dsn.p, dsn.len);
+        l->reply.status_str[dsn.len] = '\0';
+        l->reply.flags &= ~(unsigned)SDX_REPLY_F_NO_CODE;
+    }
+    sdx_event_init(&e, &l->reply);
+    e.outcome = out;
+    e.dir = starts(daemon, "smtp") || starts(daemon, "lmtp") ? SDX_DIR_OUTBOUND : SDX_DIR_LOCAL;
+    e.recipient = value(p, st, "to=<", '>');
+    e.orig_recipient = value(p, st, "orig_to=<", '>');
+    relay = value(p, st, "relay=", ',');
+    e.relay = relay;
+    rhost[0] = raddr[0] = '\0';
+    if (relay.len)
+        hostaddr(relay.p, relay.p + relay.len, rhost, sizeof(rhost), raddr, sizeof(raddr));
+    if (l->reply.host[0] == '\0' && rhost[0]) {
+        e.server.host = S(rhost);
+        e.server.addr = S(raddr);
+    }
+    e.queue_id = qid;
+    if (m) {
+        e.sender = S(m->from);
+        e.message_id = S(m->msgid);
+        e.size = m->size;
+        e.client.host = S(m->host), e.client.addr = S(m->addr);
+        e.sasl_user = S(m->sasl);
+        if (out == SDX_OUT_DEFERRED) {      /* remembered for a later expiry */
+            copy(m->last_rcpt, sizeof(m->last_rcpt), e.recipient.p, e.recipient.p + e.recipient.len);
+            copy(m->last_reply, sizeof(m->last_reply), text, tend);
+        }
+    }
+    return emit_event(l, &e, ll, source, lineno, m ? &m->story : NULL, emit, arg);
+}
+
+/* expired - qmgr "QID: from=<s>, status=expired, returned to sender" */
+static int expired(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_str qid, struct message *m,
+                   const char *source, unsigned long lineno, sdx_logs_emit_fn emit, void *arg)
+{
+    struct sdx_event e;
+    const char *last = m && m->last_reply[0] ? m->last_reply : "";
+
+    if (sdx_reply_parse(&l->reply, last, strlen(last)) != 0)
+        return SDX_ENOMEM;
+    sdx_event_init(&e, &l->reply);
+    e.outcome = SDX_OUT_EXPIRED;
+    e.dir = SDX_DIR_OUTBOUND;
+    e.sender = value(ll->msg.p, ll->msg.p + ll->msg.len, "from=<", '>');
+    e.queue_id = qid;
+    if (m) {
+        e.recipient = S(m->last_rcpt);
+        e.message_id = S(m->msgid);
+        e.size = m->size;
+        e.client.host = S(m->host), e.client.addr = S(m->addr);
+    }
+    return emit_event(l, &e, ll, source, lineno, m ? &m->story : NULL, emit, arg);
+}
+
+static const char *const quiet[] = { "pickup", "master", "anvil", "scache", "tlsmgr", "postlogd",
+    "dnsblog", "verify", "trivial-rewrite", "postfix-script", "tlsproxy", "flush", "showq", "postsuper",
+    "postqueue", "postdrop", "sendmail", "spawn", "proxymap", "oqmgr", "postmap", "postalias", NULL };
+
+int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *source, unsigned long lineno,
+                      sdx_logs_emit_fn emit, void *arg, int *rc)
+{
+    struct sdx_str prog = ll->program, daemon, m = ll->msg, qid, after = { NULL, 0 };
+    const char *slash;
+    char key[40];
+    size_t kl, i;
+    int ev = 0;
+
+    *rc = 0;
+    if (!starts(prog, "postfix"))
+        return 0;
+    /* "postfix/smtpd", "postfix-out/smtp", "postfix/submission/smtpd": the
+     * daemon is the last component */
+    slash = NULL;
+    for (i = 0; i < prog.len; i++)
+        if (prog.p[i] == '/')
+            slash = prog.p + i;
+    if (slash == NULL) {
+        sdx__logs_unparsed(l, ll);
+        return 1;
+    }
+    daemon.p = slash + 1, daemon.len = (size_t)(prog.p + prog.len - slash - 1);
+    qid = queue_id(m);
+    if (sdx_str_eq(qid, "NOQUEUE"))
+        qid.len = 0;                /* a reject before any queue file */
+    if (qid.len)
+        after.p = m.p + qid.len + 2, after.len = m.len - qid.len - 2;
+    /* the session key: the process (instance and pid), built by hand:
+     * this runs for every line */
+    kl = prog.len < 24 ? prog.len : 24;
+    memcpy(key, prog.p, kl);
+    key[kl++] = ':';
+    {
+        char d[24];
+        int nd = 0;
+        unsigned long pid = ll->pid;
+
+        do
+            d[nd++] = (char)('0' + pid % 10);
+        while ((pid /= 10) != 0 && nd < 20);
+        while (nd)
+            key[kl++] = d[--nd];
+    }
+
+    if (sdx_str_eq(daemon, "smtpd") || sdx_str_eq(daemon, "postscreen")) {
+        struct session *s;
+        int evicted;
+
+        if (starts(m, "connect from ") || starts(m, "CONNECT from ")) {
+            if ((s = sdx__map_put(l->sessions, key, kl, &evicted)) == NULL)
+                return *rc = SDX_ENOMEM, 1;
+            l->st.sessions_dropped += (unsigned long)evicted;
+            memset(s, 0, sizeof(*s));
+            hostaddr(m.p + 13, m.p + m.len, s->host, sizeof(s->host), s->addr, sizeof(s->addr));
+            sdx__story_add(&s->story, m.p, m.len);
+            return 1;
+        }
+        s = sdx__map_get(l->sessions, key, kl);
+        if (starts(m, "disconnect from ") || starts(m, "DISCONNECT ")) {
+            sdx__map_del(l->sessions, key, kl);
+            return 1;
+        }
+        if (starts(m, "NOQUEUE: reject: ") || (qid.len && starts(after, "reject: "))) {
+            *rc = reject(l, ll, qid, s, source, lineno, emit, arg);
+            if (s)
+                sdx__story_add(&s->story, m.p, m.len);
+            return 1;
+        }
+        if (s && (starts(m, "Anonymous TLS connection") || starts(m, "Trusted TLS connection") ||
+                  starts(m, "Untrusted TLS connection") || starts(m, "Verified TLS connection"))) {
+            const char *c = find(m.p, m.p + m.len, "]: ");
+
+            if (c)
+                copy(s->tls, sizeof(s->tls), c + 3, m.p + m.len);
+            sdx__story_add(&s->story, m.p, m.len);
+            return 1;
+        }
+        if (qid.len && starts(after, "client=")) {
+            struct message *msg;
+            struct sdx_str sasl = value(m.p, m.p + m.len, "sasl_username=", ',');
+            int dropped;
+
+            if ((msg = sdx__map_put(l->messages, qid.p, qid.len, &dropped)) == NULL)
+                return *rc = SDX_ENOMEM, 1;
+            l->st.messages_dropped += (unsigned long)dropped;
+            hostaddr(m.p + qid.len + 9, m.p + m.len, msg->host, sizeof(msg->host), msg->addr, sizeof(msg->addr));
+            copy(msg->sasl, sizeof(msg->sasl), sasl.p, sasl.p + sasl.len);
+            if (s) {
+                copy(s->sasl, sizeof(s->sasl), sasl.p, sasl.p + sasl.len);
+                msg->story = s->story;
+            }
+            sdx__story_add(&msg->story, m.p, m.len);
+            return 1;
+        }
+        /* everything else of a session (warnings, lost connection, postscreen
+         * verdicts) is context: kept in its story */
+        if (s) {
+            sdx__story_add(&s->story, m.p, m.len);
+            return 1;
+        }
+        if (starts(m, "warning: ") || starts(m, "lost connection") || starts(m, "timeout after") ||
+            starts(m, "PASS ") || starts(m, "DNSBL ") || starts(m, "PREGREET ") || starts(m, "HANGUP ") ||
+            starts(m, "statistics:") || starts(m, "too many errors") || starts(m, "improper command") ||
+            starts(m, "cache ") || starts(m, "COMMAND ") || starts(m, "BARE NEWLINE") ||
+            starts(m, "NON-SMTP COMMAND") || starts(m, "WHITELISTED") || starts(m, "ALLOWLISTED") ||
+            starts(m, "BLACKLISTED") || starts(m, "DENYLISTED"))
+            return 1;
+        sdx__logs_unparsed(l, ll);
+        return 1;
+    }
+
+    if (qid.len) {
+        struct sdx_str rest = { m.p + qid.len + 2, m.len - qid.len - 2 };
+        struct message *msg = sdx__map_get(l->messages, qid.p, qid.len);
+        int evicted;
+
+        if (sdx_str_eq(daemon, "cleanup")) {
+            if (starts(rest, "reject: ")) {
+                *rc = cleanup_reject(l, ll, qid, msg, source, lineno, emit, arg);
+                return 1;
+            }
+            if (starts(rest, "message-id=")) {
+                if (msg == NULL && (msg = sdx__map_put(l->messages, qid.p, qid.len, &evicted)) == NULL)
+                    return *rc = SDX_ENOMEM, 1;
+                {
+                    struct sdx_str id = value(rest.p, rest.p + rest.len, "message-id=", ' ');
+
+                    if (id.len >= 2 && id.p[0] == '<') {
+                        id.p++, id.len -= 2;
+                    }
+                    copy(msg->msgid, sizeof(msg->msgid), id.p, id.p + id.len);
+                }
+                return 1;
+            }
+            if (msg)
+                sdx__story_add(&msg->story, m.p, m.len);
+            return 1;
+        }
+        if (sdx_str_eq(daemon, "qmgr") || sdx_str_eq(daemon, "oqmgr")) {
+            if (starts(rest, "removed")) {
+                sdx__map_del(l->messages, qid.p, qid.len);
+                return 1;
+            }
+            if (starts(rest, "from=<")) {
+                struct sdx_str from = value(rest.p, rest.p + rest.len, "from=<", '>');
+                const char *tail = from.p ? from.p + from.len : rest.p + rest.len;
+
+                if (tail < rest.p + rest.len &&
+                    starts(((struct sdx_str){ tail, (size_t)(rest.p + rest.len - tail) }), ">, status=expired")) {
+                    *rc = expired(l, ll, qid, msg, source, lineno, emit, arg);
+                    return 1;
+                }
+                struct sdx_str size = value(rest.p, rest.p + rest.len, "size=", ',');
+                unsigned long sz = 0;
+
+                if (msg == NULL) {
+                    if ((msg = sdx__map_put(l->messages, qid.p, qid.len, &evicted)) == NULL)
+                        return *rc = SDX_ENOMEM, 1;
+                    l->st.messages_dropped += (unsigned long)evicted;
+                }
+                copy(msg->from, sizeof(msg->from), from.p, from.p + from.len);
+                for (i = 0; i < size.len && i < 15 && size.p[i] >= '0' && size.p[i] <= '9'; i++)
+                    sz = sz * 10 + (unsigned long)(size.p[i] - '0');
+                msg->size = sz;
+                return 1;
+            }
+            return 1;       /* skipped, warnings: context only */
+        }
+        if (starts(rest, "to=<")) {
+            *rc = delivery(l, ll, qid, daemon, source, lineno, emit, arg);
+            if (msg)
+                sdx__story_add(&msg->story, m.p, m.len);
+            (void)ev;
+            return 1;
+        }
+        if (msg) {
+            sdx__story_add(&msg->story, m.p, m.len);
+            return 1;
+        }
+        /* bounce notifications, warnings about a queue file: known, no event */
+        if (sdx_str_eq(daemon, "bounce") || starts(rest, "warning: ") || sdx_str_eq(daemon, "pickup"))
+            return 1;
+    }
+    for (i = 0; quiet[i]; i++)
+        if (sdx_str_eq(daemon, quiet[i]))
+            return 1;
+    /* the delivery agents' own notes before a status line (the status line
+     * that follows carries the verdict) */
+    if ((sdx_str_eq(daemon, "smtp") || sdx_str_eq(daemon, "lmtp")) &&
+        (starts(m, "connect to ") || starts(m, "SSL_connect") || find(m.p, m.p + m.len, " TLS connection") ||
+         starts(m, "lost connection with ") || starts(m, "conversation with ") || starts(m, "host ") ||
+         starts(m, "certificate verification")))
+        return 1;
+
+    if (starts(m, "warning: ") || starts(m, "fatal: ") || starts(m, "panic: ") || starts(m, "error: "))
+        return 1;
+    if (sdx_str_eq(daemon, "bounce") || sdx_str_eq(daemon, "cleanup") || sdx_str_eq(daemon, "qmgr"))
+        return 1;   /* configuration notes these daemons print at start */
+    sdx__logs_unparsed(l, ll);
+    return 1;
+}
