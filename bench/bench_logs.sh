@@ -25,7 +25,7 @@ run() {
     : > "$work/$label.times"
     for i in $(seq "$RUNS"); do
         /usr/bin/time -f "%e %M" -o "$work/$label.t" "$@" > /dev/null 2>&1
-        cat "$work/$label.t" >> "$work/$label.times"
+        grep -E "^[0-9.]+ [0-9]+$" "$work/$label.t" >> "$work/$label.times"
     done
     secs=$(awk '{print $1}' "$work/$label.times" | median)
     rss=$(awk '{print $2}' "$work/$label.times" | median)

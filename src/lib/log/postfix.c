@@ -48,6 +48,8 @@ static void copy(char *dst, size_t cap, const char *p, const char *end)
 
 /* value - the text between "key" and the closing char c, within [p, end) */
 #define value(p, end, key, c) value_n((p), (end), (key), sizeof(key) - 1, (c))
+/* is - a string equal to a literal (length known at compile time) */
+#define is(s, lit) ((s).len == sizeof(lit) - 1 && memcmp((s).p, (lit), sizeof(lit) - 1) == 0)
 static struct sdx_str value_n(const char *p, const char *end, const char *key, size_t kl, char c)
 {
     const char *k = find_n(p, end, key, kl), *e;
@@ -334,7 +336,7 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
     }
     daemon.p = slash + 1, daemon.len = (size_t)(prog.p + prog.len - slash - 1);
     qid = queue_id(m);
-    if (sdx_str_eq(qid, "NOQUEUE"))
+    if (is(qid, "NOQUEUE"))
         qid.len = 0;                /* a reject before any queue file */
     if (qid.len)
         after.p = m.p + qid.len + 2, after.len = m.len - qid.len - 2;
@@ -355,7 +357,7 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
             key[kl++] = d[--nd];
     }
 
-    if (sdx_str_eq(daemon, "smtpd") || sdx_str_eq(daemon, "postscreen")) {
+    if (is(daemon, "smtpd") || is(daemon, "postscreen")) {
         struct session *s;
         int evicted;
 
@@ -427,7 +429,7 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
         struct message *msg = sdx__map_get(l->messages, qid.p, qid.len);
         int evicted;
 
-        if (sdx_str_eq(daemon, "cleanup")) {
+        if (is(daemon, "cleanup")) {
             if (starts(rest, "reject: ")) {
                 *rc = cleanup_reject(l, ll, qid, msg, source, lineno, emit, arg);
                 return 1;
@@ -449,7 +451,7 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
                 sdx__story_add(&msg->story, m.p, m.len);
             return 1;
         }
-        if (sdx_str_eq(daemon, "qmgr") || sdx_str_eq(daemon, "oqmgr")) {
+        if (is(daemon, "qmgr") || is(daemon, "oqmgr")) {
             if (starts(rest, "removed")) {
                 sdx__map_del(l->messages, qid.p, qid.len);
                 return 1;
@@ -491,7 +493,7 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
             return 1;
         }
         /* bounce notifications, warnings about a queue file: known, no event */
-        if (sdx_str_eq(daemon, "bounce") || starts(rest, "warning: ") || sdx_str_eq(daemon, "pickup"))
+        if (is(daemon, "bounce") || starts(rest, "warning: ") || is(daemon, "pickup"))
             return 1;
     }
     for (i = 0; quiet[i]; i++)
@@ -499,7 +501,7 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
             return 1;
     /* the delivery agents' own notes before a status line (the status line
      * that follows carries the verdict) */
-    if ((sdx_str_eq(daemon, "smtp") || sdx_str_eq(daemon, "lmtp")) &&
+    if ((is(daemon, "smtp") || is(daemon, "lmtp")) &&
         (starts(m, "connect to ") || starts(m, "SSL_connect") || find(m.p, m.p + m.len, " TLS connection") ||
          starts(m, "lost connection with ") || starts(m, "conversation with ") || starts(m, "host ") ||
          starts(m, "certificate verification")))
@@ -507,7 +509,7 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
 
     if (starts(m, "warning: ") || starts(m, "fatal: ") || starts(m, "panic: ") || starts(m, "error: "))
         return 1;
-    if (sdx_str_eq(daemon, "bounce") || sdx_str_eq(daemon, "cleanup") || sdx_str_eq(daemon, "qmgr"))
+    if (is(daemon, "bounce") || is(daemon, "cleanup") || is(daemon, "qmgr"))
         return 1;   /* configuration notes these daemons print at start */
     sdx__logs_unparsed(l, ll);
     return 1;
