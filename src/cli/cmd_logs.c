@@ -393,6 +393,8 @@ int cmd_logs(const struct cmd *self, int argc, char **argv)
     if (!a.utc)
         offset = tmv.tm_gmtoff;
     sdx_syslog_init(&sl, a.year ? (int)a.year : tmv.tm_year + 1900, offset);
+    if (!a.year)
+        sl.ref_month = tmv.tm_mon + 1;  /* a December log read in January is last year's */
     sdx_buf_init(&run.out, (size_t)64 << 20);
     if (sdx_groups_new(&run.groups) != 0 || sdx_logs_new(&logs) != 0) {
         fprintf(stderr, "smtpdx logs: out of memory\n");
@@ -425,8 +427,14 @@ int cmd_logs(const struct cmd *self, int argc, char **argv)
             read_errors++;
             continue;
         }
-        if (sdx_syslog_parse(&sl, line.p, line.len, &ll) != 0)
-            continue;
+        if ((err = sdx_syslog_parse(&sl, line.p, line.len, &ll)) != 0) {
+            if (err == SDX_ENOMEM) {
+                fprintf(stderr, "smtpdx logs: out of memory\n");
+                rc = EXIT_INPUT;
+                goto done;
+            }
+            continue;               /* no framing smtpdx knows: counted by the framer */
+        }
         if ((err = sdx_logs_line(logs, &ll, source, lineno, on_event, &run)) != 0) {
             fprintf(stderr, "smtpdx logs: %s\n", sdx_strerror(err));
             rc = EXIT_INPUT;
