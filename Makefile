@@ -1,5 +1,5 @@
 # smtpdx - the two commands of the README's Quick start, and the rest
-#   make demo    install missing Debian packages, build, explain the bundled replies
+#   make demo    install missing Debian packages, build, run smtpdx logs on a bundled Postfix log
 #   make check   install, build with -Werror, run every test, then again under ASan+UBSan
 #   make bench   the benchmarks (SHARED=../shared by default)
 #   make fuzz    build the libFuzzer targets with clang and run each FUZZ_SECONDS
@@ -10,6 +10,7 @@ JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 SHARED ?= ../shared
 FUZZ_SECONDS ?= 600
 CMAKE_FLAGS ?=
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all deps build demo check test asan bench fuzz regen-golden install clean
 
@@ -24,7 +25,11 @@ build: deps
 
 demo: build
 	@echo
-	@echo "== smtpdx explain < examples/replies.txt  (real replies; see examples/README.md)"
+	@echo "== smtpdx logs examples/logs/postfix-maillog   (a log written by real Postfix; see examples/logs/README.md)"
+	@echo
+	@./$(BUILD)/smtpdx logs --limit 8 examples/logs/postfix-maillog || true
+	@echo
+	@echo "== smtpdx explain --brief < examples/replies.txt   (real replies; see examples/README.md)"
 	@echo
 	@./$(BUILD)/smtpdx explain --brief < examples/replies.txt
 	@echo

@@ -443,7 +443,9 @@ int cmd_logs(const struct cmd *self, int argc, char **argv)
     }
     sdx_logs_stats(logs, &ls);
     sdx_input_stats(in, &is);
-    if (a.json)
+    if (is.files == 0 && read_errors)
+        ;                       /* nothing could be read: the errors said it all */
+    else if (a.json)
         json_report(&run, &ls, &is);
     else if (!a.ndjson)
         text_report(&run, logs, &ls, &is);

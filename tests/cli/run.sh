@@ -11,6 +11,10 @@ pass=0 fail=0
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 export NO_COLOR=1 COLUMNS=80 LC_ALL=C.UTF-8
+case $SMTPDX in /*) ;; *) SMTPDX=$PWD/$SMTPDX ;; esac
+case $dir in /*) ;; *) dir=$PWD/$dir ;; esac
+# cases name files relative to the source tree (examples/...): run from there
+cd "$dir/../../.." || exit 1
 for case in "$dir"/*/; do
     name=$(basename "$case")
     set --

@@ -130,7 +130,7 @@ do_install() {
         log "installing ${missing[*]}"
         if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$W/apt.log" 2>&1; then
             [ -z "$rc_created" ] || rm -f /usr/sbin/policy-rc.d
-            skip "cannot install ${missing[*]} (see $W/apt.log)"
+            skip "cannot install ${missing[*]}: $(tail -n1 "$W/apt.log")"
         fi
         [ -z "$rc_created" ] || rm -f /usr/sbin/policy-rc.d
     fi
@@ -146,12 +146,12 @@ do_install() {
         log "installing Exim's libraries: $(tr '\n' ' ' <<<"$deps")"
         # shellcheck disable=SC2086
         apt-get install -y -qq --no-install-recommends $deps >"$W/apt.log" 2>&1 ||
-            skip "cannot install Exim's libraries (see $W/apt.log)"
+            skip "cannot install Exim's libraries: $(tail -n1 "$W/apt.log")"
         mkdir -p "$OPT/pkgs"
         chmod 755 "$OPT" "$OPT/pkgs"
         (cd "$OPT/pkgs" && rm -f exim4-daemon-light_*.deb &&
             apt-get download exim4-daemon-light >"$W/apt.log" 2>&1) ||
-            skip "cannot download exim4-daemon-light (see $W/apt.log)"
+            skip "cannot download exim4-daemon-light: $(tail -n1 "$W/apt.log")"
         rm -rf "$OPT/exim4"
         dpkg -x "$OPT"/pkgs/exim4-daemon-light_*.deb "$OPT/exim4"
     fi
@@ -438,9 +438,11 @@ do_setup() {
 # ---------------------------------------------------------------- start/stop
 start_bg() {  # start_bg NAME CMD...: run in the namespace, record the pid
     local name=$1; shift
-    # the inner shell writes its own pid, then becomes the command
+    # the inner shell writes its own pid, then becomes the command; the
+    # background subshell becomes ip itself and drops the lock of "all" (fd 9)
     # shellcheck disable=SC2016
-    nsx bash -c 'echo $$ > "$0"; exec "$@"' "$RUN/$name.pid" "$@" >"$RUN/$name.out" 2>&1 </dev/null &
+    ( exec 9>&- </dev/null >"$RUN/$name.out" 2>&1
+      exec ip netns exec "$(ns_name)" bash -c 'echo $$ > "$0"; exec "$@"' "$RUN/$name.pid" "$@" ) &
 }
 
 wait_port() {  # wait_port ADDR PORT (asks ss, so no probe shows up in a log)
@@ -558,6 +560,7 @@ do_stop() {
     fi
     rm -f "$W/netns"
     [ -z "$ns" ] || rm -f "$REG/$ns"
+    rmdir "$REG" 2>/dev/null || true
 }
 
 # ---------------------------------------------------------------- scenarios
@@ -859,7 +862,7 @@ do_run_inside() {
     if [ "$FAILED" -gt 0 ]; then
         die "$FAILED check(s) failed; $n scenarios in $EXP"
     fi
-    log "ran $n scenarios: $EXP"
+    log "ran $n refusal scenarios ($EXP) and $(grep -vc '^#' "$ACC") accepted messages ($ACC)"
 }
 
 do_run() {
@@ -869,7 +872,9 @@ do_run() {
     # in the background, so that a signal reaches our trap at once; the
     # inner shell records its pid, so that stop can end a run in progress
     # shellcheck disable=SC2016
-    nsx bash -c 'echo $$ > "$0"; exec bash "$1" _run "$2"' "$RUN/scenarios.pid" "$SELF" "$W" &
+    ( exec 9>&-
+      exec ip netns exec "$(ns_name)" bash -c 'echo $$ > "$0"; exec bash "$1" _run "$2"' \
+          "$RUN/scenarios.pid" "$SELF" "$W" ) &
     wait $!
     rm -f "$RUN/scenarios.pid"
 }

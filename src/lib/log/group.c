@@ -57,6 +57,9 @@ static const char *word_kind(const char *w, size_t n)
 
     if (n >= 7 && (memcmp(w, "http://", 7) == 0 || (n >= 8 && memcmp(w, "https://", 8) == 0)))
         return "URL";
+    /* Postfix's "name[address]": the closing bracket is kept by the caller */
+    if (memchr(w, '[', n) != NULL && w[0] != '[')
+        return "HOST[IP";
     for (i = 0; i < n; i++) {
         char c = w[i];
 

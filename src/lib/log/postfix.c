@@ -46,6 +46,16 @@ static void copy(char *dst, size_t cap, const char *p, const char *end)
     dst[n] = '\0';
 }
 
+/* copy_str - copy of a borrowed string that may be empty (p NULL) */
+static void copy_str(char *dst, size_t cap, struct sdx_str v)
+{
+    if (v.p == NULL || v.len == 0) {
+        dst[0] = '\0';
+        return;
+    }
+    copy(dst, cap, v.p, v.p + v.len);
+}
+
 /* value - the text between "key" and the closing char c, within [p, end) */
 #define value(p, end, key, c) value_n((p), (end), (key), sizeof(key) - 1, (c))
 /* is - a string equal to a literal (length known at compile time) */
@@ -186,6 +196,12 @@ static int cleanup_reject(struct sdx_logs *l, const struct sdx_logline *ll, stru
     }
     if (sdx_reply_parse(&l->reply, colon ? colon + 2 : p, colon ? (size_t)(end - colon - 2) : ll->msg.len) != 0)
         return SDX_ENOMEM;
+    /* cleanup logs only the enhanced status; smtpd answered the client with
+     * 550 for a 5.x.x and 450 for a 4.x.x (Postfix's cleanup_stat mapping) */
+    if (l->reply.code == 0 && (l->reply.status.klass == 5 || l->reply.status.klass == 4)) {
+        l->reply.code = l->reply.status.klass == 5 ? 550 : 450;
+        l->reply.flags &= ~(unsigned)SDX_REPLY_F_NO_CODE;
+    }
     sdx_event_init(&e, &l->reply);
     e.dir = SDX_DIR_INBOUND;
     e.outcome = SDX_OUT_REJECTED;
@@ -278,7 +294,7 @@ static int delivery(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx
         e.client.host = S(m->host), e.client.addr = S(m->addr);
         e.sasl_user = S(m->sasl);
         if (out == SDX_OUT_DEFERRED) {      /* remembered for a later expiry */
-            copy(m->last_rcpt, sizeof(m->last_rcpt), e.recipient.p, e.recipient.p + e.recipient.len);
+            copy_str(m->last_rcpt, sizeof(m->last_rcpt), e.recipient);
             copy(m->last_reply, sizeof(m->last_reply), text, tend);
         }
     }
@@ -399,9 +415,9 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
                 return *rc = SDX_ENOMEM, 1;
             l->st.messages_dropped += (unsigned long)dropped;
             hostaddr(m.p + qid.len + 9, m.p + m.len, msg->host, sizeof(msg->host), msg->addr, sizeof(msg->addr));
-            copy(msg->sasl, sizeof(msg->sasl), sasl.p, sasl.p + sasl.len);
+            copy_str(msg->sasl, sizeof(msg->sasl), sasl);
             if (s) {
-                copy(s->sasl, sizeof(s->sasl), sasl.p, sasl.p + sasl.len);
+                copy_str(s->sasl, sizeof(s->sasl), sasl);
                 msg->story = s->story;
             }
             sdx__story_add(&msg->story, m.p, m.len);
@@ -443,7 +459,7 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
                     if (id.len >= 2 && id.p[0] == '<') {
                         id.p++, id.len -= 2;
                     }
-                    copy(msg->msgid, sizeof(msg->msgid), id.p, id.p + id.len);
+                    copy_str(msg->msgid, sizeof(msg->msgid), id);
                 }
                 return 1;
             }
@@ -473,7 +489,7 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
                         return *rc = SDX_ENOMEM, 1;
                     l->st.messages_dropped += (unsigned long)evicted;
                 }
-                copy(msg->from, sizeof(msg->from), from.p, from.p + from.len);
+                copy_str(msg->from, sizeof(msg->from), from);
                 for (i = 0; i < size.len && i < 15 && size.p[i] >= '0' && size.p[i] <= '9'; i++)
                     sz = sz * 10 + (unsigned long)(size.p[i] - '0');
                 msg->size = sz;

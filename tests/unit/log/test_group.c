@@ -21,6 +21,7 @@ static void test_fingerprint(void **state)
           "The email account does not exist. # - gsmtp" },
         { "  spaced \t out\r\n text ", "spaced out text" },
         { "ctl\001char", "ctl?char" },
+        { "<unknown[192.0.2.5]>: Client host rejected", "<HOST[IP]>: Client host rejected" },
         { "", "" },
     };
     char out[SDX_FINGERPRINT_MAX];

@@ -101,7 +101,7 @@ static void test_postfix_events(void **state)
     } want[] = {
         { "inbound", "rejected", "rcpt", "550", "5.1.1", "sender@client-a.test", "nosuchuser@smtpdx.test", "",
           "127.0.1.2", "" },
-        { "inbound", "rejected", "end-of-data", "0", "5.7.1", "sender@client-a.test", "alice@smtpdx.test",
+        { "inbound", "rejected", "end-of-data", "550", "5.7.1", "sender@client-a.test", "alice@smtpdx.test",
           "7AE4A10C1D6", "127.0.1.32", "" },
         { "outbound", "bounced", "rcpt", "550", "5.1.1", "alice@smtpdx.test", "user-unknown@remote.test",
           "BEC8710C1BB", "127.0.1.60", "127.0.10.25" },
