@@ -24,7 +24,7 @@
 struct logs_args {
     int             json, ndjson, utc;
     unsigned long   limit, year;
-    const char     *reason, *direction, *code, *queue_id, *recipient, *sender, *color;
+    const char     *reason, *direction, *code, *queue_id, *recipient, *sender, *color, *since, *until;
 };
 
 #define LA(f) offsetof(struct logs_args, f)
@@ -38,7 +38,9 @@ const struct opt logs_opts[] = {
     { "queue-id",  'q', OPT_STR,  "ID",      LA(queue_id),  "only the events of one message", 0 },
     { "recipient", 0,   OPT_STR,  "ADDRESS", LA(recipient), "only events for this recipient (or @domain)", 0 },
     { "sender",    0,   OPT_STR,  "ADDRESS", LA(sender),    "only events from this sender (or @domain)", 0 },
-    { "year",      0,   OPT_UINT, "YEAR",    LA(year),      "year of the first line of logs without years (default: the file's)", 9999 },
+    { "since",     0,   OPT_STR,  "TIME",    LA(since),     "only events at or after TIME: 2026-11-27, 2026-11-27T18:00, RFC 3339", 0 },
+    { "until",     0,   OPT_STR,  "TIME",    LA(until),     "only events before TIME (same forms)", 0 },
+    { "year",      0,   OPT_UINT, "YEAR",    LA(year),      "year of the first line of logs without years (default: this year)", 9999 },
     { "utc",       0,   OPT_FLAG, NULL,      LA(utc),       "logs without a UTC offset are in UTC (default: the local zone)", 0 },
     { "color",     0,   OPT_STR,  "WHEN",    LA(color),     "colour: auto (default), always, never", 0 },
     { NULL, 0, 0, NULL, 0, NULL, 0 }
@@ -69,7 +71,49 @@ struct run {
     int                     want_reason;
     unsigned long           shown;
     int64_t                 first_us, last_us;
+    int64_t                 since_us, until_us;     /* 0: no bound */
 };
+
+/* parse_time - "YYYY-MM-DD[(T| )hh:mm[:ss]][Z|(+|-)hh:mm]" into microseconds
+ * UTC; a time without offset is in the zone of the logs (offset). -1 if bad */
+static int64_t parse_time(const char *s, long offset)
+{
+    int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, oh, om;
+    struct tm tm;
+    const char *p;
+    time_t t;
+    long off = offset;
+    char sign;
+
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+        return -1;
+    p = s + n;
+    if (*p == 'T' || *p == ' ') {
+        int k = 0;
+
+        if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &k) != 2)
+            return -1;
+        p += 1 + k;
+        if (*p == ':') {
+            if (sscanf(p + 1, "%2d%n", &sec, &k) != 1)
+                return -1;
+            p += 1 + k;
+        }
+    }
+    if (*p == 'Z')
+        off = 0, p++;
+    else if ((*p == '+' || *p == '-') && sscanf(p, "%c%2d:%2d", &sign, &oh, &om) == 3) {
+        off = (oh * 3600L + om * 60L) * (sign == '-' ? -1 : 1);
+        p += 6;
+    }
+    if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return -1;
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d;
+    tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = sec;
+    t = timegm(&tm);
+    return ((int64_t)t - off) * 1000000;
+}
 
 /* code_ok - "550", "55x", "5xx", "5.7.1", "5.7.*" against a reply */
 static int code_ok(const char *pat, const struct sdx_reply *r)
@@ -110,6 +154,8 @@ static int on_event(void *arg, const struct sdx_event *e)
     struct sdx_verdict v;
 
     if (a->direction && strcmp(a->direction, sdx_direction_name(e->dir)) != 0)
+        return 0;
+    if ((run->since_us && e->when_us < run->since_us) || (run->until_us && e->when_us >= run->until_us))
         return 0;
     if (a->code && !code_ok(a->code, e->reply))
         return 0;
@@ -362,6 +408,8 @@ int cmd_logs(const struct cmd *self, int argc, char **argv)
     struct sdx_input_stats is;
     const char *stdin_only[] = { "-" };
     int first, rc, err = 0, read_errors = 0;
+    int progress = isatty(STDERR_FILENO);   /* progress only on a terminal, never in pipes */
+    unsigned long count = 0;
     long offset = 0;
     time_t now = time(NULL);
     struct tm tmv;
@@ -392,6 +440,12 @@ int cmd_logs(const struct cmd *self, int argc, char **argv)
     localtime_r(&now, &tmv);
     if (!a.utc)
         offset = tmv.tm_gmtoff;
+    if ((a.since && (run.since_us = parse_time(a.since, offset)) < 0) ||
+        (a.until && (run.until_us = parse_time(a.until, offset)) < 0)) {
+        fprintf(stderr, "smtpdx logs: --since and --until take 2026-11-27, 2026-11-27T18:00[:00] "
+                "or RFC 3339 (2026-11-27T18:00:00Z)\n");
+        return EXIT_USAGE;
+    }
     sdx_syslog_init(&sl, a.year ? (int)a.year : tmv.tm_year + 1900, offset);
     if (!a.year)
         sl.ref_month = tmv.tm_mon + 1;  /* a December log read in January is last year's */
@@ -427,6 +481,8 @@ int cmd_logs(const struct cmd *self, int argc, char **argv)
             read_errors++;
             continue;
         }
+        if (progress && ++count % 1000000 == 0)
+            fprintf(stderr, "\rsmtpdx logs: %lu million lines...", count / 1000000);
         if ((err = sdx_syslog_parse(&sl, line.p, line.len, &ll)) != 0) {
             if (err == SDX_ENOMEM) {
                 fprintf(stderr, "smtpdx logs: out of memory\n");
@@ -441,6 +497,8 @@ int cmd_logs(const struct cmd *self, int argc, char **argv)
             goto done;
         }
     }
+    if (progress && count >= 1000000)
+        fputs("\r\033[K", stderr);   /* erase the progress line */
     sdx_logs_stats(logs, &ls);
     sdx_input_stats(in, &is);
     if (is.files == 0 && read_errors)
