@@ -2,7 +2,7 @@
  * correlation, grouping, JSON of each event) on any bytes
  * Each input line is fed as it is and, to reach the Postfix rules without
  * the fuzzer having to guess a syslog prefix, behind one of several Postfix
- * prefixes chosen by its first byte. Checks: no crash, no hang, no leak. */
+ * and Exim prefixes chosen by its first byte. Checks: no crash, no hang, no leak. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +17,7 @@ static const char *const prefixes[] = {
     "Nov 27 18:48:11 mx postfix/smtpd[11]: ", "Nov 27 18:48:12 mx postfix/smtp[12]: ",
     "Nov 27 18:48:13 mx postfix/qmgr[13]: ", "Nov 27 18:48:14 mx postfix/cleanup[14]: ",
     "Nov 27 18:48:15 mx postfix/postscreen[15]: ", "Nov 27 18:48:16 mx postfix-out/local[16]: ",
+    "2026-11-27 18:54:04.851 [6869] ", "2026-11-27 18:54:05 ",
 };
 
 struct sink { struct sdx_groups *g; struct sdx_buf b; };
@@ -61,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), k;
         struct sdx_logline ll;
-        const char *pre = prefixes[n ? (unsigned char)p[0] % 6 : 0];
+        const char *pre = prefixes[n ? (unsigned char)p[0] % 8 : 0];
 
         if (sdx_syslog_parse(&sl, p, n, &ll) == 0 && sdx_logs_line(l, &ll, "fuzz", 1, on_event, &s) == SDX_ENOMEM)
             break;

@@ -48,7 +48,7 @@ const struct opt logs_opts[] = {
 
 const char logs_summary[] = "find, group and explain every refusal in MTA logs";
 const char logs_help[] =
-    "Reads Postfix logs (syslog, rsyslog's ISO timestamps, journalctl -o\n"
+    "Reads Postfix and Exim logs (syslog, rsyslog's ISO timestamps, journalctl -o\n"
     "short-iso/json, Postfix's maillog_file), plain or compressed (gzip, bzip2,\n"
     "xz, zstd), rotated sets in time order. Every refusal (our server refusing a\n"
     "client), bounce, deferral and expiry becomes an event with its session and\n"
@@ -226,7 +226,7 @@ static void text_report(struct run *run, const struct sdx_logs *logs, const stru
     sdx_groups_totals(run->groups, &t);
     when(run->first_us, a, sizeof(a));
     when(run->last_us, b, sizeof(b));
-    printf("%ssmtpdx logs%s: %lu lines in %lu file%s, %lu from Postfix; events from %s to %s\n",
+    printf("%ssmtpdx logs%s: %lu lines in %lu file%s, %lu from Postfix or Exim; events from %s to %s\n",
            term_bold(), term_reset(), ls->lines, is->files, is->files == 1 ? "" : "s", ls->mta_lines, a, b);
     printf("  %lu refusals and failures: %lu rejected (inbound), %lu bounced, %lu deferred, %lu expired; "
            "%lu deliveries succeeded\n", t.events, t.by_outcome[SDX_OUT_REJECTED], t.by_outcome[SDX_OUT_BOUNCED],
@@ -245,7 +245,7 @@ static void text_report(struct run *run, const struct sdx_logs *logs, const stru
         const char *const *lines;
         size_t nl = 0;
 
-        printf("  not understood: %lu Postfix lines", ls->unparsed);
+        printf("  not understood: %lu MTA lines", ls->unparsed);
         for (i = 0; i < ls->nprograms; i++)
             printf("%s %s %lu", i ? "," : " (", ls->programs[i].name, ls->programs[i].unparsed);
         printf("%s; %lu lines cut; %lu sessions and %lu messages dropped by the memory limits\n",

@@ -1,6 +1,6 @@
 /* logs.c - the log reader's front: state, statistics, dispatch per MTA
  * In:  framed lines (syslog.h). Out: events through the caller's callback.
- * Each MTA's rules live in their own file (postfix.c); this file owns the
+ * Each MTA's rules live in their own file (postfix.c, exim.c); this file owns the
  * bounded correlation maps and the counts of what could not be read. */
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +82,8 @@ int sdx_logs_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *
     int rc = 0;
 
     l->st.lines++;
-    if (sdx__postfix_line(l, ll, source, lineno, emit, arg, &rc))
+    if (sdx__postfix_line(l, ll, source, lineno, emit, arg, &rc) ||
+        sdx__exim_line(l, ll, source, lineno, emit, arg, &rc))
         l->st.mta_lines++;
     return rc;
 }

@@ -1,4 +1,4 @@
-/* logs_int.h - state shared by the log readers of each MTA (logs.c, postfix.c)
+/* logs_int.h - state shared by the log readers of each MTA (logs.c, postfix.c, exim.c)
  * Fixed-size copies, so that the correlation state is bounded per record. */
 #ifndef SDX_LOGS_INT_H
 #define SDX_LOGS_INT_H
@@ -47,5 +47,8 @@ void sdx__logs_unparsed(struct sdx_logs *l, const struct sdx_logline *ll);
  * 0 when it is not Postfix's; or the callback's non-zero / SDX_ENOMEM (< 0) */
 int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *source,
                       unsigned long lineno, sdx_logs_emit_fn emit, void *arg, int *rc);
+/* sdx__exim_line - the same for Exim's lines (program "exim" or "exim4") */
+int sdx__exim_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *source,
+                   unsigned long lineno, sdx_logs_emit_fn emit, void *arg, int *rc);
 
 #endif
