@@ -7,7 +7,7 @@
 set -eu
 what=${1:-test}
 build="gcc make cmake pkg-config libidn2-dev libarchive-dev"
-test="$build libcmocka-dev jq gzip bzip2 xz-utils zstd"
+test="$build libcmocka-dev jq gzip bzip2 xz-utils zstd chromium"
 fuzz="$build clang libclang-rt-14-dev"
 case $what in
     build) want=$build ;;

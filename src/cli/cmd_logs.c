@@ -3,7 +3,8 @@
  * Out: a text report (summary, then the groups of refusals ranked by how
  *      many events they hold, each explained with its steps and one example
  *      with the log lines that led to it), --json (the whole report),
- *      --ndjson (one event per line, shared field names plus ECS names).
+ *      --ndjson (one event per line, shared field names plus ECS names),
+ *      --html FILE (the report as one self-contained page, charts included).
  * Exit: 0 no refusal found, 1 refusals found, 2 usage, 3 unreadable input. */
 #define _DEFAULT_SOURCE 1      /* struct tm's tm_gmtoff */
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include "smtpdx/smtpdx.h"
 #include "smtpdx/explain.h"
 #include "smtpdx/group.h"
+#include "smtpdx/html.h"
 #include "smtpdx/input.h"
 #include "smtpdx/json.h"
 #include "smtpdx/logs.h"
@@ -24,7 +26,7 @@
 struct logs_args {
     int             json, ndjson, utc;
     unsigned long   limit, year;
-    const char     *reason, *direction, *code, *queue_id, *recipient, *sender, *color, *since, *until;
+    const char     *reason, *direction, *code, *queue_id, *recipient, *sender, *color, *since, *until, *html;
 };
 
 #define LA(f) offsetof(struct logs_args, f)
@@ -42,6 +44,7 @@ const struct opt logs_opts[] = {
     { "until",     0,   OPT_STR,  "TIME",    LA(until),     "only events before TIME (same forms)", 0 },
     { "year",      0,   OPT_UINT, "YEAR",    LA(year),      "year of the first line of logs without years (default: this year)", 9999 },
     { "utc",       0,   OPT_FLAG, NULL,      LA(utc),       "logs without a UTC offset are in UTC (default: the local zone)", 0 },
+    { "html",      0,   OPT_STR,  "FILE",    LA(html),      "also write the report as one HTML page (charts, no external assets) to FILE", 0 },
     { "color",     0,   OPT_STR,  "WHEN",    LA(color),     "colour: auto (default), always, never", 0 },
     { NULL, 0, 0, NULL, 0, NULL, 0 }
 };
@@ -72,6 +75,7 @@ struct run {
     unsigned long           shown;
     int64_t                 first_us, last_us;
     int64_t                 since_us, until_us;     /* 0: no bound */
+    struct sdx_html_timeline *timeline;             /* --html: events over time */
 };
 
 /* parse_time - "YYYY-MM-DD[(T| )hh:mm[:ss]][Z|(+|-)hh:mm]" into microseconds
@@ -188,6 +192,8 @@ static int on_event(void *arg, const struct sdx_event *e)
         return 0;
     }
     run->shown++;
+    if (run->timeline)
+        sdx_html_timeline_add(run->timeline, e->when_us);
     return sdx_groups_add(run->groups, e, &v) == SDX_ENOMEM ? SDX_ENOMEM : 0;
 }
 
@@ -226,7 +232,7 @@ static void text_report(struct run *run, const struct sdx_logs *logs, const stru
     sdx_groups_totals(run->groups, &t);
     when(run->first_us, a, sizeof(a));
     when(run->last_us, b, sizeof(b));
-    printf("%ssmtpdx logs%s: %lu lines in %lu file%s, %lu from Postfix or Exim; events from %s to %s\n",
+    printf("%ssmtpdx logs%s: %lu lines in %lu file%s, %lu from a mail server; events from %s to %s\n",
            term_bold(), term_reset(), ls->lines, is->files, is->files == 1 ? "" : "s", ls->mta_lines, a, b);
     printf("  %lu refusals and failures: %lu rejected (inbound), %lu bounced, %lu deferred, %lu expired; "
            "%lu deliveries succeeded\n", t.events, t.by_outcome[SDX_OUT_REJECTED], t.by_outcome[SDX_OUT_BOUNCED],
@@ -309,6 +315,34 @@ static void text_report(struct run *run, const struct sdx_logs *logs, const stru
     }
     if (n > limit)
         printf("\n(%zu more groups; --limit 0 shows all)\n", n - limit);
+}
+
+/* html_report - the page into a->html; 0, or 1 after saying why not */
+static int html_report(struct run *run, const struct sdx_logs_stats *ls, const struct sdx_input_stats *is)
+{
+    struct sdx_html_info info;
+    FILE *f;
+    int err;
+
+    memset(&info, 0, sizeof(info));
+    info.lines = ls->lines, info.mta_lines = ls->mta_lines, info.files = is->files;
+    info.delivered = ls->delivered;
+    info.first_us = run->first_us, info.last_us = run->last_us;
+    info.limit = run->a->limit;
+    info.timeline = run->timeline;
+    sdx_buf_reset(&run->out);
+    if ((err = sdx_html_report(&run->out, run->groups, &info)) != 0) {
+        fprintf(stderr, "smtpdx logs: cannot make the HTML report: %s\n", sdx_strerror(err));
+        return 1;
+    }
+    if ((f = fopen(run->a->html, "w")) == NULL ||
+        fwrite(run->out.data, 1, run->out.len, f) != run->out.len || fclose(f) != 0) {
+        fprintf(stderr, "smtpdx logs: cannot write ");
+        term_put_esc(stderr, run->a->html, strlen(run->a->html));
+        fprintf(stderr, "\n");
+        return 1;
+    }
+    return 0;
 }
 
 static void json_report(struct run *run, const struct sdx_logs_stats *ls, const struct sdx_input_stats *is)
@@ -407,7 +441,7 @@ int cmd_logs(const struct cmd *self, int argc, char **argv)
     struct sdx_logs_stats ls;
     struct sdx_input_stats is;
     const char *stdin_only[] = { "-" };
-    int first, rc, err = 0, read_errors = 0;
+    int first, rc, err = 0, read_errors = 0, html_failed = 0;
     int progress = isatty(STDERR_FILENO);   /* progress only on a terminal, never in pipes */
     unsigned long count = 0;
     long offset = 0;
@@ -450,6 +484,16 @@ int cmd_logs(const struct cmd *self, int argc, char **argv)
     if (!a.year)
         sl.ref_month = tmv.tm_mon + 1;  /* a December log read in January is last year's */
     sdx_buf_init(&run.out, (size_t)64 << 20);
+    if (a.html && a.ndjson) {
+        fprintf(stderr, "smtpdx logs: --html needs the groups; it does not go with --ndjson\n");
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    if (a.html && (run.timeline = calloc(1, sizeof(*run.timeline))) == NULL) {
+        fprintf(stderr, "smtpdx logs: out of memory\n");
+        rc = EXIT_INPUT;
+        goto done;
+    }
     if (sdx_groups_new(&run.groups) != 0 || sdx_logs_new(&logs) != 0) {
         fprintf(stderr, "smtpdx logs: out of memory\n");
         rc = EXIT_INPUT;
@@ -507,17 +551,20 @@ int cmd_logs(const struct cmd *self, int argc, char **argv)
         json_report(&run, &ls, &is);
     else if (!a.ndjson)
         text_report(&run, logs, &ls, &is);
+    if (a.html && !(is.files == 0 && read_errors))
+        html_failed = html_report(&run, &ls, &is);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "smtpdx logs: cannot write standard output\n");
         rc = EXIT_INPUT;
         goto done;
     }
-    rc = read_errors ? EXIT_INPUT : run.shown ? EXIT_FOUND : EXIT_OK;
+    rc = read_errors || html_failed ? EXIT_INPUT : run.shown ? EXIT_FOUND : EXIT_OK;
 done:
     sdx_input_close(in);
     sdx_logs_free(logs);
     sdx_groups_free(run.groups);
     sdx_syslog_release(&sl);
     sdx_buf_release(&run.out);
+    free(run.timeline);
     return rc;
 }

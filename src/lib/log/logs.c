@@ -83,7 +83,8 @@ int sdx_logs_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *
 
     l->st.lines++;
     if (sdx__postfix_line(l, ll, source, lineno, emit, arg, &rc) ||
-        sdx__exim_line(l, ll, source, lineno, emit, arg, &rc))
+        sdx__exim_line(l, ll, source, lineno, emit, arg, &rc) ||
+        sdx__opensmtpd_line(l, ll, source, lineno, emit, arg, &rc))
         l->st.mta_lines++;
     return rc;
 }

@@ -26,6 +26,7 @@ struct message {
     char          from[LOGS_FIELD], msgid[LOGS_FIELD], host[LOGS_FIELD], addr[48], helo[LOGS_FIELD];
     char          sasl[64];
     unsigned long size;
+    unsigned      pending;                      /* OpenSMTPD: recipients not yet final */
     char          last_rcpt[LOGS_FIELD];        /* the last deferred recipient, */
     char          last_reply[512];              /* and what the remote side said */
     struct story  story;
@@ -50,5 +51,8 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
 /* sdx__exim_line - the same for Exim's lines (program "exim" or "exim4") */
 int sdx__exim_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *source,
                    unsigned long lineno, sdx_logs_emit_fn emit, void *arg, int *rc);
+/* sdx__opensmtpd_line - the same for OpenSMTPD's lines (program "smtpd") */
+int sdx__opensmtpd_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *source,
+                        unsigned long lineno, sdx_logs_emit_fn emit, void *arg, int *rc);
 
 #endif
