@@ -145,6 +145,69 @@ static void test_postfix_events(void **state)
     sdx_syslog_release(&sl);
 }
 
+/* smtpd refusals Postfix logs without the reply: the reply Postfix sends
+ * is supplied (lines from ../shared/mta-samples/postfix/loglines:
+ * pf-in-conn-rate-limit, pf-sub-bad-password, pf-in-size-streamed,
+ * pf-in-too-many-errors, pf-in-idle-timeout) */
+static void test_postfix_notices(void **state)
+{
+    static const char *const lines[] = {
+        "Nov 27 18:49:23 mx postfix/smtpd[6239]: connect from unknown[127.0.1.141]",
+        "Nov 27 18:49:23 mx postfix/smtpd[6239]: warning: Connection rate limit exceeded: 11 from unknown[127.0.1.141] for service smtp",
+        "Nov 27 18:49:23 mx postfix/smtpd[6239]: disconnect from unknown[127.0.1.141] commands=0",
+        "Nov 27 18:50:17 mx postfix/submission/smtpd[6713]: connect from unknown[127.0.1.157]",
+        "Nov 27 18:50:17 mx postfix/submission/smtpd[6713]: warning: SASL authentication failure: Password verification failed",
+        "Nov 27 18:50:17 mx postfix/submission/smtpd[6713]: warning: unknown[127.0.1.157]: SASL PLAIN authentication failed: authentication failure, sasl_username=alice",
+        "Nov 27 18:50:17 mx postfix/submission/smtpd[6713]: disconnect from unknown[127.0.1.157] ehlo=2 starttls=1 auth=0/1 quit=1 commands=4/5",
+        "Nov 27 18:48:16 mx postfix/smtpd[6239]: connect from smtp-5.client-a.test[127.0.1.5]",
+        "Nov 27 18:48:16 mx postfix/smtpd[6239]: 2BC4410C1B9: client=smtp-5.client-a.test[127.0.1.5]",
+        "Nov 27 18:48:16 mx postfix/cleanup[6244]: 2BC4410C1B9: message-id=<pf-in-size-streamed.805296179@client.test>",
+        "Nov 27 18:48:16 mx postfix/smtpd[6239]: warning: 2BC4410C1B9: queue file size limit exceeded",
+        "Nov 27 18:49:34 mx postfix/smtpd[6239]: too many errors after RCPT from smtp-44.client-a.test[127.0.1.44]",
+        "Nov 27 18:49:56 mx postfix/smtpd[6696]: timeout after EHLO from unknown[127.0.1.145]",
+        "Nov 27 18:49:57 mx postfix/smtpd[6696]: warning: hostname x does not resolve to address 127.0.0.9",
+    };
+    static const struct { const char *stage, *code, *status, *client, *sasl, *queue_id; } want[] = {
+        { "connect", "421", "4.7.0", "127.0.1.141", "", "" },
+        { "auth", "535", "5.7.8", "127.0.1.157", "alice", "" },
+        { "data", "552", "5.3.4", "127.0.1.5", "", "2BC4410C1B9" },
+        { "rcpt", "421", "4.7.0", "127.0.1.44", "", "" },
+        { "helo", "421", "4.4.2", "127.0.1.145", "", "" },
+    };
+    struct sdx_logs *l;
+    struct sdx_syslog sl;
+    struct collect c = { .n = 0 };
+    struct sdx_logs_stats st;
+    size_t i;
+
+    (void)state;
+    assert_int_equal(sdx_logs_new(&l), 0);
+    sdx_syslog_init(&sl, 2026, 0);
+    for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        struct sdx_logline ll;
+
+        assert_int_equal(sdx_syslog_parse(&sl, lines[i], strlen(lines[i]), &ll), 0);
+        assert_int_equal(sdx_logs_line(l, &ll, "n", i + 1, on_event, &c), 0);
+    }
+    sdx_logs_stats(l, &st);
+    assert_int_equal(st.unparsed, 0);
+    assert_int_equal(c.n, sizeof(want) / sizeof(want[0]));
+    for (i = 0; i < c.n; i++) {
+        assert_string_equal(c.ev[i].dir, "inbound");
+        assert_string_equal(c.ev[i].outcome, "rejected");
+        assert_string_equal(c.ev[i].stage, want[i].stage);
+        assert_string_equal(c.ev[i].code, want[i].code);
+        assert_string_equal(c.ev[i].status, want[i].status);
+        assert_string_equal(c.ev[i].client, want[i].client);
+        assert_string_equal(c.ev[i].sasl, want[i].sasl);
+        assert_string_equal(c.ev[i].queue_id, want[i].queue_id);
+        assert_true(c.ev[i].nstory >= 1);
+    }
+    assert_string_equal(c.ev[2].message_id, "pf-in-size-streamed.805296179@client.test");
+    sdx_logs_free(l);
+    sdx_syslog_release(&sl);
+}
+
 /* garbage and non-Postfix lines: counted, never an event, never a crash */
 static void test_garbage(void **state)
 {
@@ -183,6 +246,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_postfix_events),
+        cmocka_unit_test(test_postfix_notices),
         cmocka_unit_test(test_garbage),
     };
     return cmocka_run_group_tests_name("unit.logs", tests, NULL, NULL);
