@@ -19,15 +19,19 @@
  *      has no pids): the lines before a refusal ("no host name found ...");
  *      messages by message id ("<=" to "Completed": sender, size,
  *      message-id, client, the last deferral for a later expiry, the lines).
- * Not here: "SMTP protocol/syntax error", "SMTP call ... dropped",
- *      authenticator failures, refused VRFY (answered 252), deferrals with
+ *      Refusals Exim logs in words of its own (protocol and syntax errors,
+ *      synchronization errors, too many recipients, the per-IP connection
+ *      limit, authenticator failures, command timeouts): see notice().
+ * Not here: "SMTP call ... dropped", refused VRFY (answered 252), deferrals with
  *      "retry time not reached" (no attempt made): context, no event.
  *      "rejected after DATA" names no recipient in the mainlog (only the
  *      rejectlog has Envelope-to:, and those header lines are not framed).
  * Formats: Exim 4.96 spec ch. 52 "Log files", as written in
  *      ../shared/mta-samples/exim/logs/mainlog and examples/logs/exim-mainlog. */
 #define _GNU_SOURCE 1      /* memmem(3) */
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include "logs_int.h"
 
 /* starts, find - on string literals, their length known at compile time */
@@ -502,6 +506,139 @@ static int session_note(struct sdx_logs *l, const struct sdx_logline *ll, struct
     return 0;
 }
 
+/* cmd_stage - the stage named by the first word of a quoted SMTP command */
+static enum sdx_stage cmd_stage(const char *p, const char *end)
+{
+    static const struct { const char *word; enum sdx_stage st; } words[] = {
+        { "EHLO", SDX_STAGE_HELO }, { "HELO", SDX_STAGE_HELO }, { "STARTTLS", SDX_STAGE_STARTTLS },
+        { "AUTH", SDX_STAGE_AUTH }, { "MAIL", SDX_STAGE_MAIL }, { "RCPT", SDX_STAGE_RCPT },
+        { "DATA", SDX_STAGE_DATA }, { "BDAT", SDX_STAGE_BDAT }, { "QUIT", SDX_STAGE_QUIT },
+    };
+    size_t i, n = (size_t)(end - p);
+
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        size_t l = strlen(words[i].word);
+
+        if (n >= l && strncasecmp(p, words[i].word, l) == 0 && (n == l || p[l] == ' ' || p[l] == '"'))
+            return words[i].st;
+    }
+    return SDX_STAGE_OTHER;
+}
+
+/* notice - refusals Exim logs in words of its own, without the reply (or
+ * with it, for an authenticator). The reply is the one Exim 4.96 sends
+ * (smtp_in.c; seen in ../shared/mta-samples/exim/transcripts: ex-in-bad-sequence,
+ * ex-in-unknown-commands, ex-in-syntax-errors, ex-in-pipelining-sync,
+ * ex-in-too-many-rcpts, ex-in-conn-limit, ex-in-auth-fail, ex-in-idle-timeout);
+ * the logged line itself is the event's last story line.
+ *   SMTP protocol error in "CMD" H=... WHY           -> 503 WHY
+ *   SMTP syntax error in "CMD" H=... WHY             -> 500 (unrecognized command) or 501 WHY
+ *   SMTP protocol synchronization error (...): rejected "CMD" H=...
+ *                                                    -> 554 SMTP synchronization error
+ *   too many recipients: message rejected: sender=<s> H=...  -> 552 too many recipients
+ *   Connection from [A]:P I=...: refused: too many connections from that IP address
+ *       -> 421 Too many concurrent SMTP connections from this IP address; please try again later.
+ *   NAME authenticator failed for H [A]:P I=...: 535 TEXT (set_id=U) -> the logged reply
+ *   SMTP command timeout on connection from H [A]:P  -> 421 SMTP command timeout - closing connection
+ * Returns 0 when m is none of these, else 1 with *rc set. */
+static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_str m, const char *source,
+                  unsigned long lineno, sdx_logs_emit_fn emit, void *arg, int *rc)
+{
+    const char *p = m.p, *end = p + m.len, *h = NULL, *q, *why = NULL;
+    char text[400], host[LOGS_FIELD], helo[LOGS_FIELD], addr[48], key[64];
+    enum sdx_stage stage = SDX_STAGE_CONNECT;
+    struct sdx_str sender = { "", 0 }, sasl = { NULL, 0 };
+    struct session *s;
+    struct sdx_event e;
+    size_t kl;
+    int n;
+
+    if (starts(m, "SMTP protocol error in \"") || starts(m, "SMTP syntax error in \"")) {
+        const char *cmd = p + (p[5] == 'p' ? 24 : 22), *cq = memchr(cmd, '"', (size_t)(end - cmd));
+
+        if (cq == NULL || (h = hpos(cq, end)) == NULL)
+            return 0;
+        stage = cmd_stage(cmd, cq);
+        /* WHY follows "H=host (helo) [addr]:port" and "I=[addr]:port" */
+        if ((q = find(h, end, " I=[")) == NULL)
+            q = find(h, end, "]:");
+        if (q == NULL || (why = memchr(q + 1, ' ', (size_t)(end - q - 1))) == NULL)
+            return 0;
+        why++;
+        if (p[5] == 'p')
+            n = snprintf(text, sizeof(text), "503 %.*s", (int)(end - why > 300 ? 300 : end - why), why);
+        else
+            n = snprintf(text, sizeof(text), "%s %.*s",
+                         end - why == 20 && memcmp(why, "unrecognized command", 20) == 0 ? "500" : "501",
+                         (int)(end - why > 300 ? 300 : end - why), why);
+    } else if (starts(m, "SMTP protocol synchronization error (")) {
+        const char *r = find(p, end, ": rejected \"");
+
+        if ((h = hpos(p, end)) == NULL)
+            return 0;
+        if (r)
+            stage = cmd_stage(r + 12, end);
+        n = snprintf(text, sizeof(text), "554 SMTP synchronization error");
+    } else if (starts(m, "too many recipients: message rejected: ")) {
+        if ((h = hpos(p, end)) == NULL)
+            return 0;
+        sender = value(p, end, "sender=<", '>');
+        if (sender.p == NULL)
+            sender = S("");
+        stage = SDX_STAGE_RCPT;
+        n = snprintf(text, sizeof(text), "552 too many recipients");
+    } else if (starts(m, "Connection from ") && find(p, end, " refused: too many connections from that IP")) {
+        h = p + 16;
+        n = snprintf(text, sizeof(text), "421 Too many concurrent SMTP connections from this IP address; "
+                     "please try again later.");
+    } else if ((q = find(p, end, " authenticator failed for ")) != NULL) {
+        const char *c = find(q, end, ": 5"), *sid;
+
+        if (c == NULL)
+            c = find(q, end, ": 4");
+        if (c == NULL)
+            return 0;
+        h = q + 26;
+        why = c + 2;
+        if ((sid = find(why, end, " (set_id=")) != NULL) {
+            sasl.p = sid + 9, sasl.len = (size_t)(end - sid - 9);
+            if (sasl.len && sasl.p[sasl.len - 1] == ')')
+                sasl.len--;
+        }
+        stage = SDX_STAGE_AUTH;
+        n = snprintf(text, sizeof(text), "%.*s", (int)((sid ? sid : end) - why > 300 ? 300 : (sid ? sid : end) - why),
+                     why);
+    } else if (starts(m, "SMTP command timeout on connection from ")) {
+        h = p + 40;
+        stage = SDX_STAGE_OTHER;
+        n = snprintf(text, sizeof(text), "421 SMTP command timeout - closing connection");
+    } else {
+        return 0;
+    }
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof(text))
+        n = (int)sizeof(text) - 1;
+    hfield(h, end, host, sizeof(host), helo, sizeof(helo), addr, sizeof(addr));
+    if (sdx_reply_parse(&l->reply, text, (size_t)n) != 0)
+        return *rc = SDX_ENOMEM, 1;
+    l->reply.stage = stage;
+    sdx_event_init(&e, &l->reply);
+    e.dir = SDX_DIR_INBOUND;
+    e.outcome = SDX_OUT_REJECTED;
+    e.stage = stage;
+    e.client.host = S(host), e.client.addr = S(addr);
+    e.server.host = e.server.addr = S(NULL);
+    e.helo = S(helo);
+    e.sender = sender;
+    e.recipient = S("");
+    e.sasl_user = sasl;                 /* the name tried; Exim logs no password */
+    kl = session_key(ll, addr, key, sizeof(key));
+    s = kl ? sdx__map_get(l->sessions, key, kl) : NULL;
+    *rc = emit_event(l, &e, ll, source, lineno, s ? &s->story : NULL, emit, arg);
+    return 1;
+}
+
 /* lines of Exim without a message id that carry no refusal of their own */
 static const char *const quiet[] = { "exim ", "Start queue run", "End queue run", "SMTP connection from",
     "SMTP syntax error", "SMTP protocol error", "SMTP protocol synchronization error", "SMTP call from",
@@ -546,6 +683,11 @@ int sdx__exim_line(struct sdx_logs *l, const struct sdx_logline *ll, const char 
                 *rc = reject(l, ll, qid, m, kw, defer, source, lineno, emit, arg);
                 return 1;
             }
+        }
+        if (notice(l, ll, m, source, lineno, emit, arg, rc)) {
+            if (*rc == 0)
+                *rc = session_note(l, ll, m);
+            return 1;
         }
         for (i = 0; quiet[i]; i++)
             if (starts_n(m, quiet[i], strlen(quiet[i])))

@@ -345,6 +345,41 @@ static void test_exim_variants(void **state)
     assert_int_equal(c.ev[1].size, 612);
 }
 
+/* refusals Exim logs in its own words: the reply Exim sends is supplied
+ * (lines from ../shared/mta-samples/exim/loglines: ex-in-bad-sequence,
+ * ex-in-unknown-commands, ex-in-syntax-errors, ex-in-pipelining-sync,
+ * ex-in-too-many-rcpts, ex-in-conn-limit, ex-in-auth-fail, ex-in-idle-timeout) */
+static void test_exim_notices(void **state)
+{
+    static const char *const lines[] = {
+        "2026-11-27 18:52:47.704 [6789] SMTP protocol error in \"RCPT TO:<alice@exim.test>\" H=smtp-6.client-b.test [127.0.2.6]:34579 I=[127.0.0.1]:2525 sender not yet given",
+        "2026-11-27 18:52:49.420 [6790] SMTP syntax error in \"XYZZY\" H=smtp-7.client-b.test [127.0.2.7]:52037 I=[127.0.0.1]:2525 unrecognized command",
+        "2026-11-27 18:52:50.937 [6791] SMTP syntax error in \"MAIL FROM:<sender with spaces@client-b.test>\" H=(mail.client-a.test) [127.0.2.108]:51287 I=[127.0.0.1]:2525 \"@\" or \".\" expected after \"sender\"",
+        "2026-11-27 18:53:27.654 [6838] SMTP protocol synchronization error (next input sent too soon: pipelining was not advertised): rejected \"MAIL FROM:<sender@client-b.test>\" H=smtp-26.client-b.test [127.0.2.26]:48191 I=[127.0.0.1]:2525 next input=\"RCPT TO:<alice@exim.test>\\r\\n\"",
+        "2026-11-27 18:53:29.185 [6839] too many recipients: message rejected: sender=<sender@client-b.test> H=smtp-27.client-b.test [127.0.2.27]:36577 I=[127.0.0.1]:2525",
+        "2026-11-27 18:53:30.908 [6162] Connection from [127.0.2.128]:46321 I=[127.0.0.1]:2525 refused: too many connections from that IP address",
+        "2026-11-27 18:53:33.028 [6843] plain_server authenticator failed for smtp-29.client-b.test [127.0.2.29]:33523 I=[127.0.0.1]:2525: 535 Incorrect authentication data (set_id=alice)",
+        "2026-11-27 18:53:54.743 [6844] SMTP command timeout on connection from smtp-31.client-b.test [127.0.2.31]:45823 I=[127.0.0.1]:2525",
+    };
+    static const struct want want[] = {
+        { 1, "inbound", "rejected", "rcpt", "503", "", "", "", "", "127.0.2.6", "" },
+        { 2, "inbound", "rejected", "other", "500", "", "", "", "", "127.0.2.7", "" },
+        { 3, "inbound", "rejected", "mail", "501", "", "", "", "", "127.0.2.108", "" },
+        { 4, "inbound", "rejected", "mail", "554", "", "", "", "", "127.0.2.26", "" },
+        { 5, "inbound", "rejected", "rcpt", "552", "", "sender@client-b.test", "", "", "127.0.2.27", "" },
+        { 6, "inbound", "rejected", "connect", "421", "", "", "", "", "127.0.2.128", "" },
+        { 7, "inbound", "rejected", "auth", "535", "", "", "", "", "127.0.2.29", "" },
+        { 8, "inbound", "rejected", "other", "421", "", "", "", "", "127.0.2.31", "" },
+    };
+    struct collect c = { .n = 0 };
+    struct sdx_logs_stats st;
+
+    (void)state;
+    feed(lines, sizeof(lines) / sizeof(lines[0]), &c, &st);
+    check(&c, want, sizeof(want) / sizeof(want[0]));
+    assert_string_equal(c.ev[2].helo, "mail.client-a.test");
+}
+
 /* garbage and cut lines: counted, never a crash; other programs left alone */
 static void test_exim_garbage(void **state)
 {
@@ -393,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_exim_short),
         cmocka_unit_test(test_exim_full),
         cmocka_unit_test(test_exim_variants),
+        cmocka_unit_test(test_exim_notices),
         cmocka_unit_test(test_exim_garbage),
     };
     return cmocka_run_group_tests_name("unit.exim", tests, NULL, NULL);
