@@ -46,6 +46,12 @@ SDX_API void sdx_logs_free(struct sdx_logs *l);
 SDX_API SDX_NODISCARD int sdx_logs_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *source,
                                         unsigned long lineno, sdx_logs_emit_fn emit, void *arg);
 SDX_API void sdx_logs_stats(const struct sdx_logs *l, struct sdx_logs_stats *st);
+/* sdx_logs_force - read every line as mta's (SDX_MTA_POSTFIX, _EXIM or
+ * _OPENSMTPD) whatever its program name: for a renamed syslog_name or
+ * log_selector; the other readers are not tried. SDX_MTA_UNKNOWN (the
+ * default) detects the MTA per line from the program name. Returns 0, or
+ * SDX_EINVAL for an MTA with no reader. */
+SDX_API int sdx_logs_force(struct sdx_logs *l, enum sdx_mta mta);
 /* sdx_logs_unparsed - the first few unparsed lines (escaped copies), for the report */
 SDX_API size_t sdx_logs_unparsed(const struct sdx_logs *l, const char *const **lines);
 

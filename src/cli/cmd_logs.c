@@ -27,6 +27,7 @@ struct logs_args {
     int             json, ndjson, utc;
     unsigned long   limit, year;
     const char     *reason, *direction, *code, *queue_id, *recipient, *sender, *color, *since, *until, *html;
+    const char     *domain, *client, *mta;
 };
 
 #define LA(f) offsetof(struct logs_args, f)
@@ -40,6 +41,9 @@ const struct opt logs_opts[] = {
     { "queue-id",  'q', OPT_STR,  "ID",      LA(queue_id),  "only the events of one message", 0 },
     { "recipient", 0,   OPT_STR,  "ADDRESS", LA(recipient), "only events for this recipient (or @domain)", 0 },
     { "sender",    0,   OPT_STR,  "ADDRESS", LA(sender),    "only events from this sender (or @domain)", 0 },
+    { "domain",    0,   OPT_STR,  "DOMAIN",  LA(domain),    "only events about DOMAIN: sender's or recipient's domain, client or server host (subdomains too)", 0 },
+    { "client",    0,   OPT_STR,  "ADDR",    LA(client),    "only events of this client: IP address, address prefix ending in . or :, or host name", 0 },
+    { "mta",       0,   OPT_STR,  "MTA",     LA(mta),       "read every line as postfix, exim or opensmtpd logs (default: detect per line)", 0 },
     { "since",     0,   OPT_STR,  "TIME",    LA(since),     "only events at or after TIME: 2026-11-27, 2026-11-27T18:00, RFC 3339", 0 },
     { "until",     0,   OPT_STR,  "TIME",    LA(until),     "only events before TIME (same forms)", 0 },
     { "year",      0,   OPT_UINT, "YEAR",    LA(year),      "year of the first line of logs without years (default: this year)", 9999 },
@@ -51,8 +55,8 @@ const struct opt logs_opts[] = {
 
 const char logs_summary[] = "find, group and explain every refusal in MTA logs";
 const char logs_help[] =
-    "Reads Postfix and Exim logs (syslog, rsyslog's ISO timestamps, journalctl -o\n"
-    "short-iso/json, Postfix's maillog_file), plain or compressed (gzip, bzip2,\n"
+    "Reads Postfix, Exim and OpenSMTPD logs (syslog, rsyslog's ISO timestamps,\n"
+    "journalctl -o short-iso/json, Postfix's maillog_file), plain or compressed (gzip, bzip2,\n"
     "xz, zstd), rotated sets in time order. Every refusal (our server refusing a\n"
     "client), bounce, deferral and expiry becomes an event with its session and\n"
     "message; events with the same reply (addresses, hosts and numbers masked)\n"
@@ -64,6 +68,8 @@ const char logs_help[] =
     "  smtpdx logs /var/log/mail.log\n"
     "  smtpdx logs /var/log/mail.log*            # a rotated set, oldest first\n"
     "  smtpdx logs --reason userunknown --limit 5 /var/log/mail.log\n"
+    "  smtpdx logs --domain example.com --since 2026-11-27 /var/log/mail.log*\n"
+    "  smtpdx logs --client 192.0.2.7 --html report.html /var/log/mail.log\n"
     "  journalctl -u postfix -o short-iso | smtpdx logs --ndjson > events.ndjson\n";
 
 struct run {
@@ -141,6 +147,30 @@ static int code_ok(const char *pat, const struct sdx_reply *r)
     return 1;
 }
 
+/* domain_ok - name is dom or a subdomain of it (case-insensitive) */
+static int domain_ok(const char *dom, struct sdx_str name)
+{
+    size_t n = strlen(dom);
+
+    if (name.len && name.p[name.len - 1] == '.')
+        name.len--;                     /* a rooted name */
+    if (name.len < n || strncasecmp(name.p + name.len - n, dom, n) != 0)
+        return 0;
+    return name.len == n || name.p[name.len - n - 1] == '.' || name.p[name.len - n - 1] == '@';
+}
+
+/* client_ok - "192.0.2.7" or "2001:db8::1" exactly, "192.0.2." or
+ * "2001:db8:" as a prefix, or a host name exactly */
+static int client_ok(const char *pat, const struct sdx_peer *c)
+{
+    size_t n = strlen(pat);
+
+    if (n && (pat[n - 1] == '.' || pat[n - 1] == ':') && strspn(pat, "0123456789abcdefABCDEF.:") == n)
+        return c->addr.len >= n && strncasecmp(c->addr.p, pat, n) == 0;
+    return (c->addr.len == n && strncasecmp(c->addr.p, pat, n) == 0) ||
+           (c->host.len == n && strncasecmp(c->host.p, pat, n) == 0);
+}
+
 /* addr_ok - "user@example.com" exactly, or "@example.com" for the domain */
 static int addr_ok(const char *pat, struct sdx_str a)
 {
@@ -168,6 +198,11 @@ static int on_event(void *arg, const struct sdx_event *e)
     if (a->recipient && !addr_ok(a->recipient, e->recipient))
         return 0;
     if (a->sender && !addr_ok(a->sender, e->sender))
+        return 0;
+    if (a->domain && !domain_ok(a->domain, e->recipient) && !domain_ok(a->domain, e->sender) &&
+        !domain_ok(a->domain, e->client.host) && !domain_ok(a->domain, e->server.host))
+        return 0;
+    if (a->client && !client_ok(a->client, &e->client))
         return 0;
     sdx_event_classify(e, &v);
     if (run->want_reason && v.reason != run->reason)
@@ -445,6 +480,7 @@ int cmd_logs(const struct cmd *self, int argc, char **argv)
     int progress = isatty(STDERR_FILENO);   /* progress only on a terminal, never in pipes */
     unsigned long count = 0;
     long offset = 0;
+    enum sdx_mta force = SDX_MTA_UNKNOWN;
     time_t now = time(NULL);
     struct tm tmv;
 
@@ -469,6 +505,26 @@ int cmd_logs(const struct cmd *self, int argc, char **argv)
     if (a.direction && strcmp(a.direction, "inbound") && strcmp(a.direction, "outbound") &&
         strcmp(a.direction, "local")) {
         fprintf(stderr, "smtpdx logs: --direction takes inbound, outbound or local\n");
+        return EXIT_USAGE;
+    }
+    if (a.mta) {
+        if (strcmp(a.mta, "postfix") == 0)
+            force = SDX_MTA_POSTFIX;
+        else if (strcmp(a.mta, "exim") == 0)
+            force = SDX_MTA_EXIM;
+        else if (strcmp(a.mta, "opensmtpd") == 0)
+            force = SDX_MTA_OPENSMTPD;
+        else {
+            fprintf(stderr, "smtpdx logs: --mta takes postfix, exim or opensmtpd (Sendmail is not read yet)\n");
+            return EXIT_USAGE;
+        }
+    }
+    if (a.domain && (a.domain[0] == '\0' || a.domain[0] == '.' || a.domain[0] == '@')) {
+        fprintf(stderr, "smtpdx logs: --domain takes a domain name: example.com\n");
+        return EXIT_USAGE;
+    }
+    if (a.client && a.client[0] == '\0') {
+        fprintf(stderr, "smtpdx logs: --client takes an IP address, a prefix (192.0.2.) or a host name\n");
         return EXIT_USAGE;
     }
     localtime_r(&now, &tmv);
@@ -499,6 +555,7 @@ int cmd_logs(const struct cmd *self, int argc, char **argv)
         rc = EXIT_INPUT;
         goto done;
     }
+    (void)sdx_logs_force(logs, force);  /* one of the three: cannot fail */
     if (first >= argc && isatty(STDIN_FILENO))
         fprintf(stderr, "smtpdx logs: reading the log from the terminal; end with Ctrl-D (or name the files)\n");
     if ((err = sdx_input_open(&in, first < argc ? (const char *const *)argv + first : stdin_only,

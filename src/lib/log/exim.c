@@ -662,7 +662,7 @@ int sdx__exim_line(struct sdx_logs *l, const struct sdx_logline *ll, const char 
     size_t i;
 
     *rc = 0;
-    if (!is(ll->program, "exim") && !is(ll->program, "exim4"))
+    if (!is(ll->program, "exim") && !is(ll->program, "exim4") && l->force != SDX_MTA_EXIM)
         return 0;
     qid = msg_id(m);
     if (qid.len == 0) {

@@ -82,11 +82,28 @@ int sdx_logs_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *
     int rc = 0;
 
     l->st.lines++;
+    if (l->force != SDX_MTA_UNKNOWN) {
+        int mine = l->force == SDX_MTA_POSTFIX ? sdx__postfix_line(l, ll, source, lineno, emit, arg, &rc) :
+                   l->force == SDX_MTA_EXIM ? sdx__exim_line(l, ll, source, lineno, emit, arg, &rc) :
+                   sdx__opensmtpd_line(l, ll, source, lineno, emit, arg, &rc);
+
+        if (mine)
+            l->st.mta_lines++;
+        return rc;
+    }
     if (sdx__postfix_line(l, ll, source, lineno, emit, arg, &rc) ||
         sdx__exim_line(l, ll, source, lineno, emit, arg, &rc) ||
         sdx__opensmtpd_line(l, ll, source, lineno, emit, arg, &rc))
         l->st.mta_lines++;
     return rc;
+}
+
+int sdx_logs_force(struct sdx_logs *l, enum sdx_mta mta)
+{
+    if (mta != SDX_MTA_UNKNOWN && mta != SDX_MTA_POSTFIX && mta != SDX_MTA_EXIM && mta != SDX_MTA_OPENSMTPD)
+        return SDX_EINVAL;
+    l->force = mta;
+    return 0;
 }
 
 void sdx_logs_stats(const struct sdx_logs *l, struct sdx_logs_stats *st)

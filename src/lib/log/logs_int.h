@@ -37,6 +37,7 @@ struct sdx_logs {
     struct sdx_reply       reply;
     struct sdx_logs_stats  st;
     char                  *unparsed[8];         /* first few, escaped */
+    enum sdx_mta           force;               /* SDX_MTA_UNKNOWN: detect per line */
     size_t                 nunparsed;
 };
 

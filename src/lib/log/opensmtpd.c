@@ -566,7 +566,7 @@ int sdx__opensmtpd_line(struct sdx_logs *l, const struct sdx_logline *ll, const 
     int r;
 
     *rc = 0;
-    if (!is(ll->program, "smtpd"))
+    if (!is(ll->program, "smtpd") && l->force != SDX_MTA_OPENSMTPD)
         return 0;
     if (m.len > SID_LEN + 1 && m.p[SID_LEN] == ' ' && hex(m.p, SID_LEN)) {
         struct sdx_str sid = { m.p, SID_LEN }, rest = { m.p + SID_LEN + 1, m.len - SID_LEN - 1 };

@@ -467,7 +467,7 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
     int ev = 0;
 
     *rc = 0;
-    if (!starts(prog, "postfix"))
+    if (!starts(prog, "postfix") && l->force != SDX_MTA_POSTFIX)
         return 0;
     /* "postfix/smtpd", "postfix-out/smtp", "postfix/submission/smtpd": the
      * daemon is the last component */

@@ -208,6 +208,42 @@ static void test_postfix_notices(void **state)
     sdx_syslog_release(&sl);
 }
 
+/* --mta: a Postfix with its own syslog_name is read when forced, not before */
+static void test_force(void **state)
+{
+    static const char *const lines[] = {
+        "Nov 27 18:48:11 mx mymail/smtpd[6239]: NOQUEUE: reject: RCPT from smtp-2.client-a.test[127.0.1.2]: 550 5.1.1 <nosuchuser@smtpdx.test>: Recipient address rejected: User unknown in local recipient table; from=<sender@client-a.test> to=<nosuchuser@smtpdx.test> proto=ESMTP helo=<smtp-2.client-a.test>",
+    };
+    enum sdx_mta m[] = { SDX_MTA_UNKNOWN, SDX_MTA_POSTFIX, SDX_MTA_EXIM };
+    size_t want[] = { 0, 1, 0 }, k;
+
+    (void)state;
+    for (k = 0; k < 3; k++) {
+        struct sdx_logs *l;
+        struct sdx_syslog sl;
+        struct sdx_logline ll;
+        struct collect c = { .n = 0 };
+
+        assert_int_equal(sdx_logs_new(&l), 0);
+        assert_int_equal(sdx_logs_force(l, m[k]), 0);
+        sdx_syslog_init(&sl, 2026, 0);
+        assert_int_equal(sdx_syslog_parse(&sl, lines[0], strlen(lines[0]), &ll), 0);
+        assert_int_equal(sdx_logs_line(l, &ll, "f", 1, on_event, &c), 0);
+        assert_int_equal(c.n, want[k]);
+        if (c.n)
+            assert_string_equal(c.ev[0].code, "550");
+        sdx_logs_free(l);
+        sdx_syslog_release(&sl);
+    }
+    {
+        struct sdx_logs *l;
+
+        assert_int_equal(sdx_logs_new(&l), 0);
+        assert_int_equal(sdx_logs_force(l, SDX_MTA_SENDMAIL), SDX_EINVAL);
+        sdx_logs_free(l);
+    }
+}
+
 /* garbage and non-Postfix lines: counted, never an event, never a crash */
 static void test_garbage(void **state)
 {
@@ -247,6 +283,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_postfix_events),
         cmocka_unit_test(test_postfix_notices),
+        cmocka_unit_test(test_force),
         cmocka_unit_test(test_garbage),
     };
     return cmocka_run_group_tests_name("unit.logs", tests, NULL, NULL);
