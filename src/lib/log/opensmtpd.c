@@ -264,11 +264,12 @@ static int refused(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_
 /* relay_host - mta's relay="ADDR (NAME)" (6.8), or "NAME [ADDR]" */
 static void relay_host(struct sdx_str r, char *host, size_t hcap, char *addr, size_t acap)
 {
-    const char *end = r.p + r.len, *b;
+    const char *end, *b;
 
     host[0] = addr[0] = '\0';
     if (r.p == NULL || r.len == 0)
         return;
+    end = r.p + r.len;
     if ((b = memchr(r.p, '[', r.len)) != NULL) {
         const char *h = b, *e = memchr(b, ']', (size_t)(end - b));
 
