@@ -55,6 +55,9 @@ struct sdx_groups_totals {
     unsigned long by_class[6];              /* reply class 0 (none), 2, 4, 5 at their index */
     unsigned long by_reason[SDX_REASON_COUNT];
     unsigned long softened;                 /* recipients deferred (4xx) that later bounced (5xx) */
+    /* across all events (space-saving, like a group's): sender domains and
+     * clients our server refused, recipient domains that refused us */
+    struct sdx_group_top in_domains[SDX_GROUP_TRACK], clients[SDX_GROUP_TRACK], out_domains[SDX_GROUP_TRACK];
 };
 
 SDX_API SDX_NODISCARD int sdx_groups_new(struct sdx_groups **g);

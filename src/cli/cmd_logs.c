@@ -255,6 +255,39 @@ static void print_top(const char *label, const struct sdx_group_top *track)
     putchar('\n');
 }
 
+/* print_top_line - "  LABEL: a (3), b (2)" for the summary; nothing if empty */
+static void print_top_line(const char *label, const struct sdx_group_top *track)
+{
+    struct sdx_group_top top[SDX_GROUP_TOP];
+    size_t i, n = sdx_group_top(track, top);
+
+    if (n == 0)
+        return;
+    printf("  %s:", label);
+    for (i = 0; i < n; i++) {
+        printf("%s", i ? ", " : " ");
+        term_put_esc(stdout, top[i].name, strlen(top[i].name));
+        printf(" (%lu)", top[i].count);
+    }
+    putchar('\n');
+}
+
+/* json_top - "key": [{"name": ..., "count": n}, ...] */
+static void json_top(struct sdx_json *j, const char *key, const struct sdx_group_top *track)
+{
+    struct sdx_group_top top[SDX_GROUP_TOP];
+    size_t i, n = sdx_group_top(track, top);
+
+    sdx_json_arr(j, key);
+    for (i = 0; i < n; i++) {
+        sdx_json_obj(j, NULL);
+        sdx_json_str(j, "name", top[i].name);
+        sdx_json_int(j, "count", (int64_t)top[i].count);
+        sdx_json_end(j, '}');
+    }
+    sdx_json_end(j, ']');
+}
+
 static void text_report(struct run *run, const struct sdx_logs *logs, const struct sdx_logs_stats *ls,
                         const struct sdx_input_stats *is)
 {
@@ -282,6 +315,9 @@ static void text_report(struct run *run, const struct sdx_logs *logs, const stru
         if (t.by_reason[i])
             printf("%s %s %lu", k++ ? "," : "", sdx_reason_name((enum sdx_reason)i), t.by_reason[i]);
     printf("%s\n", k ? "" : " none");
+    print_top_line("refused sender domains (inbound)", t.in_domains);
+    print_top_line("refused clients (inbound)", t.clients);
+    print_top_line("refusing recipient domains (outbound)", t.out_domains);
     if (ls->unparsed || is->cut || ls->sessions_dropped || ls->messages_dropped) {
         const char *const *lines;
         size_t nl = 0;
@@ -409,6 +445,9 @@ static void json_report(struct run *run, const struct sdx_logs_stats *ls, const 
             sdx_json_int(&j, sdx_reason_name((enum sdx_reason)i), (int64_t)t.by_reason[i]);
     sdx_json_end(&j, '}');
     sdx_json_int(&j, "deferred_then_bounced", (int64_t)t.softened);
+    json_top(&j, "top_refused_sender_domains", t.in_domains);
+    json_top(&j, "top_refused_clients", t.clients);
+    json_top(&j, "top_refusing_recipient_domains", t.out_domains);
     sdx_json_arr(&j, "groups");
     for (i = 0; i < n; i++) {
         const struct sdx_group *gr = g[i];

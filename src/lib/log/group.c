@@ -231,6 +231,17 @@ int sdx_groups_add(struct sdx_groups *g, const struct sdx_event *e, const struct
     g->t.by_class[klass >= 2 && klass <= 5 ? klass : 0]++;
     if ((unsigned)v->reason < SDX_REASON_COUNT)
         g->t.by_reason[v->reason]++;
+    if (e->dir == SDX_DIR_INBOUND) {
+        struct sdx_str d = domain_of(e->sender);
+
+        top_add(g->t.in_domains, d.p, d.len);
+        top_add(g->t.clients, e->client.addr.len ? e->client.addr.p : e->client.host.p,
+                e->client.addr.len ? e->client.addr.len : e->client.host.len);
+    } else if (e->dir == SDX_DIR_OUTBOUND) {
+        struct sdx_str d = domain_of(e->recipient);
+
+        top_add(g->t.out_domains, d.p, d.len);
+    }
     /* a recipient deferred before and bounced now: a 4xx that became a 5xx */
     if (e->queue_id.len && e->recipient.len && (e->outcome == SDX_OUT_DEFERRED || e->outcome == SDX_OUT_BOUNCED)) {
         char dk[SDX_MAP_KEY_MAX + 1];
