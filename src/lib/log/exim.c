@@ -28,7 +28,6 @@
  *      rejectlog has Envelope-to:, and those header lines are not framed).
  * Formats: Exim 4.96 spec ch. 52 "Log files", as written in
  *      ../shared/mta-samples/exim/logs/mainlog and examples/logs/exim-mainlog. */
-#define _GNU_SOURCE 1      /* memmem(3) */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -47,9 +46,7 @@ static int starts_n(struct sdx_str s, const char *lit, size_t n)
 
 static const char *find_n(const char *p, const char *end, const char *lit, size_t n)
 {
-    if (p == NULL || end < p + n)
-        return NULL;
-    return memmem(p, (size_t)(end - p), lit, n);
+    return sdx__find(p, end, lit, n);
 }
 
 /* copy - bounded, NUL-terminated copy of [p, end) */

@@ -22,7 +22,6 @@
  *      the MAIL FROM of a refused RCPT is not logged.
  * Formats: OpenSMTPD 6.8.0p2 smtp_session.c, mta_session.c, mda.c and queue.c
  *      log lines, as written in ../shared/mta-samples/opensmtpd/logs/maillog. */
-#define _GNU_SOURCE 1      /* memmem(3) */
 #include <string.h>
 #include "logs_int.h"
 
@@ -43,9 +42,7 @@ static int starts_n(struct sdx_str s, const char *lit, size_t n)
 
 static const char *find_n(const char *p, const char *end, const char *lit, size_t n)
 {
-    if (p == NULL || end < p + n)
-        return NULL;
-    return memmem(p, (size_t)(end - p), lit, n);
+    return sdx__find(p, end, lit, n);
 }
 
 /* rfind - the last occurrence of lit in [p, end): the client controls what

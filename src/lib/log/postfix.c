@@ -14,7 +14,7 @@
  * Formats: Postfix 3.x smtpd_reject_*, cleanup header/body checks,
  *      postscreen, qmgr, smtp(8) delivery status lines, as written by
  *      Postfix 3.7 in ../shared/mta-samples/postfix/logs/maillog. */
-#define _GNU_SOURCE 1      /* memmem(3) */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include "logs_int.h"
@@ -31,9 +31,7 @@ static int starts_n(struct sdx_str s, const char *lit, size_t n)
 
 static const char *find_n(const char *p, const char *end, const char *lit, size_t n)
 {
-    if (p == NULL || end < p + n)
-        return NULL;
-    return memmem(p, (size_t)(end - p), lit, n);
+    return sdx__find(p, end, lit, n);
 }
 
 /* copy - bounded, NUL-terminated copy of [p, end) */
@@ -363,14 +361,20 @@ static int delivery(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx
 {
     const char *p = ll->msg.p, *end = p + ll->msg.len, *st = find(p, end, ", status="), *text, *tend;
     struct sdx_str status, dsn, relay;
-    struct message *m = sdx__map_get(l->messages, qid.p, qid.len);
+    struct message *m;
     struct sdx_event e;
     char rhost[LOGS_FIELD], raddr[48];
     enum sdx_outcome out;
+    const char *sp;
 
     if (st == NULL)
         return 0;
-    status = value(st, end, "status=", ' ');
+    /* the status right after ", status=" (most lines are "sent": no map work) */
+    sp = st + 9;
+    status.p = sp;
+    while (sp < end && *sp != ' ')
+        sp++;
+    status.len = (size_t)(sp - status.p);
     if (starts(status, "bounced"))
         out = SDX_OUT_BOUNCED;
     else if (starts(status, "deferred"))
@@ -393,6 +397,7 @@ static int delivery(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx
     }
     if (sdx_reply_parse(&l->reply, text, (size_t)(tend - text)) != 0)
         return SDX_ENOMEM;
+    m = sdx__map_get(l->messages, qid.p, qid.len);
     /* dsn= is what Postfix decided; the reply may have none of its own */
     dsn = value(p, st, "dsn=", ',');
     if (l->reply.status.klass == 0 && dsn.len && dsn.len < sizeof(l->reply.status_str) &&
