@@ -183,27 +183,12 @@ static size_t session_key(const struct sdx_logline *ll, const char *addr, char *
     return n;
 }
 
-/* emit_event - fill the parts every event shares and hand it over */
+/* emit_event - the shared parts (logs.c), with this reader's MTA */
 static int emit_event(struct sdx_logs *l, struct sdx_event *e, const struct sdx_logline *ll, const char *source,
                       unsigned long lineno, const struct story *story, sdx_logs_emit_fn emit, void *arg)
 {
-    struct sdx_str lines[SDX_LOGS_STORY_MAX + 1];
-    size_t i, n = 0;
-
-    e->when_us = ll->when_us;
-    e->source = source;
-    e->line = lineno;
     e->mta = SDX_MTA_EXIM;
-    e->program = ll->program;
-    if (story)
-        for (i = 0; i < story->n; i++)
-            lines[n++] = S(story->line[i]);
-    lines[n].p = ll->msg.p, lines[n].len = ll->msg.len < LOGS_STORY_LINE ? ll->msg.len : LOGS_STORY_LINE;
-    n++;
-    e->story = lines;
-    e->nstory = n;
-    l->st.events++;
-    return emit ? emit(arg, e) : 0;
+    return sdx__emit(l, e, ll, source, lineno, story, emit, arg);
 }
 
 /* reject - an inbound refusal: kw points at "rejected " in rest (after the

@@ -76,6 +76,29 @@ void sdx__logs_unparsed(struct sdx_logs *l, const struct sdx_logline *ll)
     }
 }
 
+int sdx__emit(struct sdx_logs *l, struct sdx_event *e, const struct sdx_logline *ll, const char *source,
+              unsigned long lineno, const struct story *story, sdx_logs_emit_fn emit, void *arg)
+{
+    struct sdx_str lines[SDX_LOGS_STORY_MAX + 1];
+    size_t i, n = 0;
+
+    e->when_us = ll->when_us;
+    e->source = source;
+    e->line = lineno;
+    e->program = ll->program;
+    if (story)
+        for (i = 0; i < story->n; i++) {
+            lines[n].p = story->line[i];
+            lines[n++].len = strlen(story->line[i]);
+        }
+    lines[n].p = ll->msg.p, lines[n].len = ll->msg.len < LOGS_STORY_LINE ? ll->msg.len : LOGS_STORY_LINE;
+    n++;
+    e->story = lines;
+    e->nstory = n;
+    l->st.events++;
+    return emit ? emit(arg, e) : 0;
+}
+
 int sdx_logs_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *source, unsigned long lineno,
                   sdx_logs_emit_fn emit, void *arg)
 {

@@ -65,6 +65,11 @@ static inline const char *sdx__find(const char *p, const char *end, const char *
     return NULL;
 }
 
+/* sdx__emit - fill what every event shares (time, source, line, program, the
+ * story with this line last), count it and hand it to emit; e->mta is the
+ * caller's. Returns emit's value, 0 without one. */
+int sdx__emit(struct sdx_logs *l, struct sdx_event *e, const struct sdx_logline *ll, const char *source,
+              unsigned long lineno, const struct story *story, sdx_logs_emit_fn emit, void *arg);
 /* story_add - keep a line (cut), dropping the oldest when full */
 void sdx__story_add(struct story *s, const char *p, size_t n);
 /* sdx__logs_unparsed - count an MTA line that no rule understood */
