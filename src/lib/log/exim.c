@@ -32,56 +32,7 @@
 #include <string.h>
 #include <strings.h>
 #include "logs_int.h"
-
-/* starts, find - on string literals, their length known at compile time */
-#define starts(s, lit) starts_n((s), (lit), sizeof(lit) - 1)
-#define find(p, end, lit) find_n((p), (end), (lit), sizeof(lit) - 1)
-#define is(s, lit) ((s).len == sizeof(lit) - 1 && memcmp((s).p, (lit), sizeof(lit) - 1) == 0)
-#define value(p, end, key, c) value_n((p), (end), (key), sizeof(key) - 1, (c))
-
-static int starts_n(struct sdx_str s, const char *lit, size_t n)
-{
-    return s.len >= n && memcmp(s.p, lit, n) == 0;
-}
-
-static const char *find_n(const char *p, const char *end, const char *lit, size_t n)
-{
-    return sdx__find(p, end, lit, n);
-}
-
-/* copy - bounded, NUL-terminated copy of [p, end) */
-static void copy(char *dst, size_t cap, const char *p, const char *end)
-{
-    size_t n = p && end > p ? (size_t)(end - p) : 0;
-
-    if (n > cap - 1)
-        n = cap - 1;
-    if (n)
-        memcpy(dst, p, n);
-    dst[n] = '\0';
-}
-
-static struct sdx_str S(const char *s)
-{
-    struct sdx_str r = { s, s ? strlen(s) : 0 };
-
-    return r;
-}
-
-/* value_n - the text between "key" and the closing char c, within [p, end) */
-static struct sdx_str value_n(const char *p, const char *end, const char *key, size_t kl, char c)
-{
-    const char *k = find_n(p, end, key, kl), *e;
-    struct sdx_str v = { NULL, 0 };
-
-    if (k == NULL)
-        return v;
-    k += kl;
-    if ((e = memchr(k, c, (size_t)(end - k))) == NULL)
-        e = end;
-    v.p = k, v.len = (size_t)(e - k);
-    return v;
-}
+#include "scan.h"
 
 static int b62(char c)
 {

@@ -3,8 +3,6 @@
 #ifndef SDX_LOGS_INT_H
 #define SDX_LOGS_INT_H
 
-#include <stddef.h>
-#include <string.h>
 #include "smtpdx/logs.h"
 #include "smtpdx/reply.h"
 #include "core/map_int.h"
@@ -42,28 +40,6 @@ struct sdx_logs {
     enum sdx_mta           force;               /* SDX_MTA_UNKNOWN: detect per line */
     size_t                 nunparsed;
 };
-
-/* sdx__find - lit[0..n) in [p, end). Log lines are short and the needles are
- * literals: memchr on the first byte and a memcmp beat memmem's set-up,
- * which showed as 12% of a whole run in perf (docs/BENCHMARKS.md). */
-static inline const char *sdx__find(const char *p, const char *end, const char *lit, size_t n)
-{
-    const char *last;
-
-    if (p == NULL || n == 0 || end - p < (ptrdiff_t)n)
-        return NULL;
-    last = end - n;
-    while (p <= last) {
-        const char *q = memchr(p, lit[0], (size_t)(last - p) + 1);
-
-        if (q == NULL)
-            return NULL;
-        if (memcmp(q + 1, lit + 1, n - 1) == 0)
-            return q;
-        p = q + 1;
-    }
-    return NULL;
-}
 
 /* sdx__emit - fill what every event shares (time, source, line, program, the
  * story with this line last), count it and hand it to emit; e->mta is the

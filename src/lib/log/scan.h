@@ -1,0 +1,78 @@
+/* scan.h - what the log readers (postfix.c, exim.c, opensmtpd.c) use to pick
+ * fields out of one line: bounded, never past [p, end), NULL-safe.
+ * Internal; the macros take string literals, whose length is known at
+ * compile time (these run for every line of a large log). */
+#ifndef SDX_LOG_SCAN_H
+#define SDX_LOG_SCAN_H
+
+#include <stddef.h>
+#include <string.h>
+#include "smtpdx/buf.h"
+
+#define starts(s, lit) starts_n((s), (lit), sizeof(lit) - 1)
+#define find(p, end, lit) find_n((p), (end), (lit), sizeof(lit) - 1)
+#define value(p, end, key, c) value_n((p), (end), (key), sizeof(key) - 1, (c))
+/* is - a string equal to a literal */
+#define is(s, lit) ((s).len == sizeof(lit) - 1 && memcmp((s).p, (lit), sizeof(lit) - 1) == 0)
+#define S(s) sdx_str_from(s)
+
+static inline int starts_n(struct sdx_str s, const char *lit, size_t n)
+{
+    return s.len >= n && memcmp(s.p, lit, n) == 0;
+}
+
+/* find_n - lit[0..n) in [p, end). Log lines are short and the needles are
+ * literals: memchr on the first byte and a memcmp beat memmem's set-up,
+ * which showed as 12% of a whole run in perf (docs/BENCHMARKS.md). */
+static inline const char *find_n(const char *p, const char *end, const char *lit, size_t n)
+{
+    const char *last;
+
+    if (p == NULL || n == 0 || end - p < (ptrdiff_t)n)
+        return NULL;
+    last = end - n;
+    while (p <= last) {
+        const char *q = memchr(p, lit[0], (size_t)(last - p) + 1);
+
+        if (q == NULL)
+            return NULL;
+        if (memcmp(q + 1, lit + 1, n - 1) == 0)
+            return q;
+        p = q + 1;
+    }
+    return NULL;
+}
+
+/* value_n - what follows key in [p, end), up to c or the end; {NULL, 0} if no key */
+static inline struct sdx_str value_n(const char *p, const char *end, const char *key, size_t kl, char c)
+{
+    const char *k = find_n(p, end, key, kl), *e;
+    struct sdx_str v = { NULL, 0 };
+
+    if (k == NULL)
+        return v;
+    k += kl;
+    if ((e = memchr(k, c, (size_t)(end - k))) == NULL)
+        e = end;
+    v.p = k, v.len = (size_t)(e - k);
+    return v;
+}
+
+/* copy - bounded, NUL-terminated copy of [p, end) ("" for none) */
+static inline void copy(char *dst, size_t cap, const char *p, const char *end)
+{
+    size_t n = p && end > p ? (size_t)(end - p) : 0;
+
+    if (n > cap - 1)
+        n = cap - 1;
+    if (n)
+        memcpy(dst, p, n);
+    dst[n] = '\0';
+}
+
+static inline void copy_str(char *dst, size_t cap, struct sdx_str v)
+{
+    copy(dst, cap, v.p, v.p ? v.p + v.len : NULL);
+}
+
+#endif
