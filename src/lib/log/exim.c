@@ -233,13 +233,8 @@ static int reject(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
         l->reply.code = code;
         l->reply.flags &= ~(unsigned)SDX_REPLY_F_NO_CODE;
     }
-    l->reply.stage = stage;
-    sdx_event_init(&e, &l->reply);
-    e.dir = SDX_DIR_INBOUND;
-    e.outcome = SDX_OUT_REJECTED;
-    e.stage = stage;
+    sdx__refused(l, &e, stage);
     e.client.host = S(host), e.client.addr = S(addr);
-    e.server.host = e.server.addr = S(NULL);
     e.helo = helo_arg.len ? helo_arg : S(helo);
     e.sender = sender.p ? sender : S("");
     e.recipient = rcpt.p ? rcpt : S("");
@@ -555,13 +550,8 @@ static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
     hfield(h, end, host, sizeof(host), helo, sizeof(helo), addr, sizeof(addr));
     if (sdx_reply_parse(&l->reply, text, (size_t)n) != 0)
         return *rc = SDX_ENOMEM, 1;
-    l->reply.stage = stage;
-    sdx_event_init(&e, &l->reply);
-    e.dir = SDX_DIR_INBOUND;
-    e.outcome = SDX_OUT_REJECTED;
-    e.stage = stage;
+    sdx__refused(l, &e, stage);
     e.client.host = S(host), e.client.addr = S(addr);
-    e.server.host = e.server.addr = S(NULL);
     e.helo = S(helo);
     e.sender = sender;
     e.recipient = S("");

@@ -99,6 +99,16 @@ int sdx__emit(struct sdx_logs *l, struct sdx_event *e, const struct sdx_logline 
     return emit ? emit(arg, e) : 0;
 }
 
+void sdx__refused(struct sdx_logs *l, struct sdx_event *e, enum sdx_stage stage)
+{
+    if (stage != SDX_STAGE_UNKNOWN)
+        l->reply.stage = stage;
+    sdx_event_init(e, &l->reply);
+    e->dir = SDX_DIR_INBOUND;
+    e->outcome = SDX_OUT_REJECTED;
+    e->server.host = e->server.addr = sdx_str_from(NULL);
+}
+
 int sdx_logs_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *source, unsigned long lineno,
                   sdx_logs_emit_fn emit, void *arg)
 {

@@ -46,6 +46,11 @@ struct sdx_logs {
  * caller's. Returns emit's value, 0 without one. */
 int sdx__emit(struct sdx_logs *l, struct sdx_event *e, const struct sdx_logline *ll, const char *source,
               unsigned long lineno, const struct story *story, sdx_logs_emit_fn emit, void *arg);
+/* sdx__refused - e: our server refused a client, with l->reply (parsed by
+ * the caller); SDX_STAGE_UNKNOWN keeps the stage the reply named. The host
+ * a reply names is the far side of a delivery, so an inbound event has no
+ * server. The caller fills client, sender, recipient and the rest. */
+void sdx__refused(struct sdx_logs *l, struct sdx_event *e, enum sdx_stage stage);
 /* story_add - keep a line (cut), dropping the oldest when full */
 void sdx__story_add(struct story *s, const char *p, size_t n);
 /* sdx__logs_unparsed - count an MTA line that no rule understood */

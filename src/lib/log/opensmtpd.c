@@ -158,11 +158,7 @@ static int refused(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_
     }
     if (sdx_reply_parse(&l->reply, res + 1, (size_t)(end - res - 1)) != 0)
         return SDX_ENOMEM;
-    l->reply.stage = stage;
-    sdx_event_init(&e, &l->reply);
-    e.dir = SDX_DIR_INBOUND;
-    e.outcome = SDX_OUT_REJECTED;
-    e.stage = stage;
+    sdx__refused(l, &e, stage);
     e.sender = e.recipient = S("");
     if (stage == SDX_STAGE_RCPT)
         e.recipient = value(cmd.p, cmd.p + cmd.len, "<", '>');
@@ -177,7 +173,6 @@ static int refused(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_
     if (e.recipient.p == NULL)
         e.recipient = S("");
     e.session_id = sid;
-    e.server.host = e.server.addr = S(NULL);
     if (s) {
         e.client.host = S(s->host), e.client.addr = S(s->addr);
         e.tls = S(s->tls);

@@ -70,16 +70,12 @@ static int reject(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
 
     if (sdx_reply_parse(&l->reply, p, ll->msg.len) != 0)
         return SDX_ENOMEM;
-    sdx_event_init(&e, &l->reply);
-    e.dir = SDX_DIR_INBOUND;
-    e.outcome = SDX_OUT_REJECTED;
-    e.stage = l->reply.stage;
+    sdx__refused(l, &e, SDX_STAGE_UNKNOWN);
     /* the client: our server's peer, named in the line itself */
     host[0] = addr[0] = '\0';
     if (from)
         hostaddr(from + 6, end, host, sizeof(host), addr, sizeof(addr));
     e.client.host = S(host), e.client.addr = S(addr);
-    e.server.host = e.server.addr = S(NULL);
     if (semi) {
         e.sender = value(semi, end, "from=<", '>');
         e.recipient = value(semi, end, "to=<", '>');
@@ -203,13 +199,8 @@ static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
     }
     if (sdx_reply_parse(&l->reply, text, (size_t)n) != 0)
         return *rc = SDX_ENOMEM, 1;
-    l->reply.stage = stage;
-    sdx_event_init(&e, &l->reply);
-    e.dir = SDX_DIR_INBOUND;
-    e.outcome = SDX_OUT_REJECTED;
-    e.stage = stage;
+    sdx__refused(l, &e, stage);
     e.client.host = S(host), e.client.addr = S(addr);
-    e.server.host = e.server.addr = S(NULL);
     e.sender = S(msg ? msg->from : "");
     e.recipient = S("");
     e.queue_id = qid;
@@ -253,10 +244,7 @@ static int cleanup_reject(struct sdx_logs *l, const struct sdx_logline *ll, stru
         l->reply.code = l->reply.status.klass == 5 ? 550 : 450;
         l->reply.flags &= ~(unsigned)SDX_REPLY_F_NO_CODE;
     }
-    sdx_event_init(&e, &l->reply);
-    e.dir = SDX_DIR_INBOUND;
-    e.outcome = SDX_OUT_REJECTED;
-    e.stage = SDX_STAGE_EOD;            /* header and body checks run on the content */
+    sdx__refused(l, &e, SDX_STAGE_EOD);  /* header and body checks run on the content */
     host[0] = addr[0] = '\0';
     if (semi) {
         const char *f = semi;
@@ -270,7 +258,6 @@ static int cleanup_reject(struct sdx_logs *l, const struct sdx_logline *ll, stru
         e.helo = value(semi, end, "helo=<", '>');
     }
     e.client.host = S(host), e.client.addr = S(addr);
-    e.server.host = e.server.addr = S(NULL);
     e.queue_id = qid;
     if (m) {
         e.message_id = S(m->msgid);
