@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include "smtpdx/logs.h"
 #include "smtpdx/syslog.h"
+#include "events.h"
 
 static const char *const maillog[] = {
     "Nov 27 18:48:11 mx postfix/smtpd[6239]: connect from smtp-2.client-a.test[127.0.1.2]",
@@ -46,53 +47,8 @@ static const char *const maillog[] = {
     "Nov 27 18:53:05 mx postfix/qmgr[6158]: EEBB110C201: removed"
 };
 
-struct seen {
-    char dir[16], outcome[16], stage[16], code[8], status[16], sender[64], recipient[64], queue_id[32];
-    char client[64], server[64], message_id[96], sasl[32];
-    unsigned long size, nstory;
-};
-
-struct collect { struct seen ev[16]; size_t n; };
-
-static void cp(char *d, size_t cap, struct sdx_str s)
-{
-    size_t n = s.len < cap - 1 ? s.len : cap - 1;
-
-    if (n)
-        memcpy(d, s.p, n);
-    d[n] = '\0';
-}
-
-static int on_event(void *arg, const struct sdx_event *e)
-{
-    struct collect *c = arg;
-    struct seen *s;
-
-    if (c->n == 16)
-        return 0;
-    s = &c->ev[c->n++];
-    memset(s, 0, sizeof(*s));
-    snprintf(s->dir, sizeof(s->dir), "%s", sdx_direction_name(e->dir));
-    snprintf(s->outcome, sizeof(s->outcome), "%s", sdx_outcome_name(e->outcome));
-    snprintf(s->stage, sizeof(s->stage), "%s", sdx_stage_name(e->stage));
-    snprintf(s->code, sizeof(s->code), "%d", e->reply->code);
-    snprintf(s->status, sizeof(s->status), "%s", e->reply->status_str);
-    cp(s->sender, sizeof(s->sender), e->sender);
-    cp(s->recipient, sizeof(s->recipient), e->recipient);
-    cp(s->queue_id, sizeof(s->queue_id), e->queue_id);
-    cp(s->client, sizeof(s->client), e->client.addr);
-    cp(s->server, sizeof(s->server), e->server.addr.len ? e->server.addr : e->server.host);
-    cp(s->message_id, sizeof(s->message_id), e->message_id);
-    cp(s->sasl, sizeof(s->sasl), e->sasl_user);
-    s->size = e->size;
-    s->nstory = e->nstory;
-    return 0;
-}
-
 static void test_postfix_events(void **state)
 {
-    struct sdx_logs *l;
-    struct sdx_syslog sl;
     struct collect c = { .n = 0 };
     struct sdx_logs_stats st;
     size_t i;
@@ -114,16 +70,7 @@ static void test_postfix_events(void **state)
     };
 
     (void)state;
-    assert_int_equal(sdx_logs_new(&l), 0);
-    sdx_syslog_init(&sl, 2026, 0);
-    for (i = 0; i < sizeof(maillog) / sizeof(maillog[0]); i++) {
-        struct sdx_logline ll;
-
-        if (sdx_syslog_parse(&sl, maillog[i], strlen(maillog[i]), &ll) != 0)
-            fail_msg("line %zu: not framed", i + 1);
-        assert_int_equal(sdx_logs_line(l, &ll, "maillog", i + 1, on_event, &c), 0);
-    }
-    sdx_logs_stats(l, &st);
+    feed(maillog, sizeof(maillog) / sizeof(maillog[0]), "maillog", &c, &st);
     if (c.n != sizeof(want) / sizeof(want[0]))
         fail_msg("%zu events, want %zu", c.n, sizeof(want) / sizeof(want[0]));
     for (i = 0; i < c.n; i++) {
@@ -141,8 +88,6 @@ static void test_postfix_events(void **state)
     assert_int_equal(st.lines, sizeof(maillog) / sizeof(maillog[0]));
     assert_int_equal(st.unparsed, 0);
     assert_int_equal(st.events, 6);
-    sdx_logs_free(l);
-    sdx_syslog_release(&sl);
 }
 
 /* smtpd refusals Postfix logs without the reply: the reply Postfix sends
@@ -174,22 +119,12 @@ static void test_postfix_notices(void **state)
         { "rcpt", "421", "4.7.0", "127.0.1.44", "", "" },
         { "helo", "421", "4.4.2", "127.0.1.145", "", "" },
     };
-    struct sdx_logs *l;
-    struct sdx_syslog sl;
     struct collect c = { .n = 0 };
     struct sdx_logs_stats st;
     size_t i;
 
     (void)state;
-    assert_int_equal(sdx_logs_new(&l), 0);
-    sdx_syslog_init(&sl, 2026, 0);
-    for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-        struct sdx_logline ll;
-
-        assert_int_equal(sdx_syslog_parse(&sl, lines[i], strlen(lines[i]), &ll), 0);
-        assert_int_equal(sdx_logs_line(l, &ll, "n", i + 1, on_event, &c), 0);
-    }
-    sdx_logs_stats(l, &st);
+    feed(lines, sizeof(lines) / sizeof(lines[0]), "n", &c, &st);
     assert_int_equal(st.unparsed, 0);
     assert_int_equal(c.n, sizeof(want) / sizeof(want[0]));
     for (i = 0; i < c.n; i++) {
@@ -204,8 +139,6 @@ static void test_postfix_notices(void **state)
         assert_true(c.ev[i].nstory >= 1);
     }
     assert_string_equal(c.ev[2].message_id, "pf-in-size-streamed.805296179@client.test");
-    sdx_logs_free(l);
-    sdx_syslog_release(&sl);
 }
 
 /* --mta: a Postfix with its own syslog_name is read when forced, not before */

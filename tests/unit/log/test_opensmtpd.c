@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include "smtpdx/logs.h"
 #include "smtpdx/syslog.h"
+#include "events.h"
 
 static const char *const maillog[] = {
     "Nov 27 18:48:05 mx smtpd[6163]: info: OpenSMTPD 6.8.0p2 starting",
@@ -75,105 +76,6 @@ static const char *const maillog[] = {
     "Nov 27 18:59:22 mx smtpd[6163]: Exiting",
 };
 
-struct seen {
-    char dir[16], outcome[16], stage[16], code[8], status[16], sender[64], recipient[64], queue_id[32];
-    char client[64], server[64], message_id[96], helo[64], mta[16];
-    unsigned long size, nstory, line;
-};
-
-struct collect { struct seen ev[32]; size_t n; };
-
-struct want {
-    unsigned long line;
-    const char *dir, *outcome, *stage, *code, *status, *sender, *recipient, *queue_id, *client, *server;
-};
-
-static void cp(char *d, size_t cap, struct sdx_str s)
-{
-    size_t n = s.len < cap - 1 ? s.len : cap - 1;
-
-    if (n)
-        memcpy(d, s.p, n);
-    d[n] = '\0';
-}
-
-static int on_event(void *arg, const struct sdx_event *e)
-{
-    struct collect *c = arg;
-    struct seen *s;
-
-    if (c->n == sizeof(c->ev) / sizeof(c->ev[0]))
-        return 0;
-    s = &c->ev[c->n++];
-    memset(s, 0, sizeof(*s));
-    snprintf(s->mta, sizeof(s->mta), "%s", sdx_mta_name(e->mta));
-    snprintf(s->dir, sizeof(s->dir), "%s", sdx_direction_name(e->dir));
-    snprintf(s->outcome, sizeof(s->outcome), "%s", sdx_outcome_name(e->outcome));
-    snprintf(s->stage, sizeof(s->stage), "%s", sdx_stage_name(e->stage));
-    snprintf(s->code, sizeof(s->code), "%d", e->reply->code);
-    snprintf(s->status, sizeof(s->status), "%s", e->reply->status_str);
-    cp(s->sender, sizeof(s->sender), e->sender);
-    cp(s->recipient, sizeof(s->recipient), e->recipient);
-    cp(s->queue_id, sizeof(s->queue_id), e->queue_id);
-    cp(s->client, sizeof(s->client), e->client.addr);
-    cp(s->server, sizeof(s->server), e->server.addr.len ? e->server.addr : e->server.host);
-    cp(s->message_id, sizeof(s->message_id), e->message_id);
-    cp(s->helo, sizeof(s->helo), e->helo);
-    s->size = e->size;
-    s->nstory = e->nstory;
-    s->line = e->line;
-    return 0;
-}
-
-/* feed - frame and read lines; checks that every line is OpenSMTPD's and understood */
-static void feed(const char *const *lines, size_t n, struct collect *c, struct sdx_logs_stats *st)
-{
-    struct sdx_logs *l;
-    struct sdx_syslog sl;
-    size_t i;
-
-    assert_int_equal(sdx_logs_new(&l), 0);
-    sdx_syslog_init(&sl, 2026, 0);
-    for (i = 0; i < n; i++) {
-        struct sdx_logline ll;
-
-        if (sdx_syslog_parse(&sl, lines[i], strlen(lines[i]), &ll) != 0)
-            fail_msg("line %zu: not framed", i + 1);
-        assert_int_equal(sdx_logs_line(l, &ll, "maillog", i + 1, on_event, c), 0);
-    }
-    sdx_logs_stats(l, st);
-    assert_int_equal(st->lines, n);
-    assert_int_equal(st->mta_lines, n);
-    if (st->unparsed) {
-        const char *const *u;
-
-        sdx_logs_unparsed(l, &u);
-        fail_msg("%lu unparsed, first: %s", st->unparsed, u[0]);
-    }
-    sdx_logs_free(l);
-    sdx_syslog_release(&sl);
-}
-
-static void check(const struct collect *c, const struct want *want, size_t nwant)
-{
-    size_t i;
-
-    if (c->n != nwant)
-        fail_msg("%zu events, want %zu", c->n, nwant);
-    for (i = 0; i < c->n; i++) {
-        if (c->ev[i].line != want[i].line)
-            fail_msg("event %zu: line %lu, want %lu", i + 1, c->ev[i].line, want[i].line);
-#define CHECK(f) if (strcmp(c->ev[i].f, want[i].f) != 0) \
-        fail_msg("event %zu (line %lu): " #f " '%s', want '%s'", i + 1, want[i].line, c->ev[i].f, want[i].f)
-        CHECK(dir); CHECK(outcome); CHECK(stage); CHECK(code); CHECK(status); CHECK(sender);
-        CHECK(recipient); CHECK(queue_id); CHECK(client); CHECK(server);
-#undef CHECK
-        assert_string_equal(c->ev[i].mta, "opensmtpd");
-        if (c->ev[i].nstory == 0)
-            fail_msg("event %zu has no story", i + 1);
-    }
-}
-
 /* inbound refusals (failed-command, bad-input), outbound bounces and
  * deferrals (mta delivery), expiries (queue's "Expire for") */
 static void test_opensmtpd_maillog(void **state)
@@ -211,8 +113,8 @@ static void test_opensmtpd_maillog(void **state)
     };
 
     (void)state;
-    feed(maillog, sizeof(maillog) / sizeof(maillog[0]), &c, &st);
-    check(&c, want, sizeof(want) / sizeof(want[0]));
+    feed(maillog, sizeof(maillog) / sizeof(maillog[0]), "maillog", &c, &st);
+    check(&c, want, sizeof(want) / sizeof(want[0]), "opensmtpd");
     assert_string_equal(c.ev[2].helo, "workstation42");
     assert_int_equal(c.ev[7].size, 704);
     assert_int_equal(c.ev[10].size, 662);
