@@ -519,7 +519,8 @@ static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
         h = p + 16;
         n = snprintf(text, sizeof(text), "421 Too many concurrent SMTP connections from this IP address; "
                      "please try again later.");
-    } else if ((q = find(p, end, " authenticator failed for ")) != NULL) {
+    } else if ((q = memchr(p, ' ', m.len)) != NULL &&       /* "NAME authenticator failed for": one word */
+               starts(((struct sdx_str){ q, (size_t)(end - q) }), " authenticator failed for ")) {
         const char *c = find(q, end, ": 5"), *sid;
 
         if (c == NULL)
@@ -543,14 +544,9 @@ static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
     } else {
         return 0;
     }
-    if (n < 0)
-        n = 0;
-    if ((size_t)n >= sizeof(text))
-        n = (int)sizeof(text) - 1;
     hfield(h, end, host, sizeof(host), helo, sizeof(helo), addr, sizeof(addr));
-    if (sdx_reply_parse(&l->reply, text, (size_t)n) != 0)
+    if (sdx__refused_with(l, &e, text, n, sizeof(text), stage) != 0)
         return *rc = SDX_ENOMEM, 1;
-    sdx__refused(l, &e, stage);
     e.client.host = S(host), e.client.addr = S(addr);
     e.helo = S(helo);
     e.sender = sender;

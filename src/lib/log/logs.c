@@ -109,6 +109,17 @@ void sdx__refused(struct sdx_logs *l, struct sdx_event *e, enum sdx_stage stage)
     e->server.host = e->server.addr = sdx_str_from(NULL);
 }
 
+int sdx__refused_with(struct sdx_logs *l, struct sdx_event *e, const char *text, int n, size_t cap,
+                      enum sdx_stage stage)
+{
+    size_t len = n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
+
+    if (sdx_reply_parse(&l->reply, text, len) != 0)
+        return SDX_ENOMEM;
+    sdx__refused(l, e, stage);
+    return 0;
+}
+
 int sdx_logs_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *source, unsigned long lineno,
                   sdx_logs_emit_fn emit, void *arg)
 {

@@ -51,6 +51,11 @@ int sdx__emit(struct sdx_logs *l, struct sdx_event *e, const struct sdx_logline 
  * a reply names is the far side of a delivery, so an inbound event has no
  * server. The caller fills client, sender, recipient and the rest. */
 void sdx__refused(struct sdx_logs *l, struct sdx_event *e, enum sdx_stage stage);
+/* sdx__refused_with - the same for a refusal logged without its reply:
+ * text[0..n) is the reply the MTA sends for it (n from snprintf: negative
+ * or too long is clamped to cap); 0 or SDX_ENOMEM */
+int sdx__refused_with(struct sdx_logs *l, struct sdx_event *e, const char *text, int n, size_t cap,
+                      enum sdx_stage stage);
 /* story_add - keep a line (cut), dropping the oldest when full */
 void sdx__story_add(struct story *s, const char *p, size_t n);
 /* sdx__logs_unparsed - count an MTA line that no rule understood */

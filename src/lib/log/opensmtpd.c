@@ -185,6 +185,23 @@ static int refused(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_
     return emit_event(l, &e, ll, source, lineno, s ? &s->story : NULL, emit, arg);
 }
 
+/* envelope - from=<s> to=<r> rcpt=<o> in [p, end) into e: the sender ("" for
+ * the null sender), the recipient, and the original recipient when it is
+ * another address ("<->": none) */
+static void envelope(struct sdx_event *e, const char *p, const char *end)
+{
+    struct sdx_str rcpt;
+
+    e->sender = value(p, end, " from=<", '>');
+    if (e->sender.p == NULL)
+        e->sender = S("");
+    e->recipient = value(p, end, " to=<", '>');
+    rcpt = value(p, end, " rcpt=<", '>');
+    if (rcpt.len && !is(rcpt, "-") &&
+        !(rcpt.len == e->recipient.len && memcmp(rcpt.p, e->recipient.p, rcpt.len) == 0))
+        e->orig_recipient = rcpt;
+}
+
 /* relay_host - mta's relay="ADDR (NAME)" (6.8), or "NAME [ADDR]" */
 static void relay_host(struct sdx_str r, char *host, size_t hcap, char *addr, size_t acap)
 {
@@ -233,7 +250,7 @@ static int delivery(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx
                     const char *source, unsigned long lineno, sdx_logs_emit_fn emit, void *arg)
 {
     const char *p = ll->msg.p, *end = p + ll->msg.len, *res = rfind(p, end, " result=");
-    struct sdx_str evpid, result, stat, relay, rcpt;
+    struct sdx_str evpid, result, stat, relay;
     struct message *m = NULL;
     struct session *s;
     struct sdx_event e;
@@ -281,13 +298,7 @@ static int delivery(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx
     sdx_event_init(&e, &l->reply);
     e.outcome = out;
     e.dir = mta ? SDX_DIR_OUTBOUND : SDX_DIR_LOCAL;
-    e.sender = value(p, res, " from=<", '>');
-    if (e.sender.p == NULL)
-        e.sender = S("");
-    e.recipient = value(p, res, " to=<", '>');
-    rcpt = value(p, res, " rcpt=<", '>');
-    if (rcpt.len && !is(rcpt, "-") && !(rcpt.len == e.recipient.len && memcmp(rcpt.p, e.recipient.p, rcpt.len) == 0))
-        e.orig_recipient = rcpt;
+    envelope(&e, p, res);
     e.relay = relay;
     e.server.host = S(rhost), e.server.addr = S(raddr);
     e.queue_id = evpid;
@@ -322,7 +333,7 @@ static int queue_note(struct sdx_logs *l, const struct sdx_logline *ll, const ch
                       sdx_logs_emit_fn emit, void *arg)
 {
     const char *p = ll->msg.p, *end = p + ll->msg.len, *f = find(p, end, " for ");
-    struct sdx_str id, rcpt;
+    struct sdx_str id;
     struct message *m = NULL;
     struct sdx_event e;
     const char *last;
@@ -344,13 +355,7 @@ static int queue_note(struct sdx_logs *l, const struct sdx_logline *ll, const ch
     sdx_event_init(&e, &l->reply);
     e.outcome = SDX_OUT_EXPIRED;
     e.dir = p[0] == 'r' ? SDX_DIR_OUTBOUND : SDX_DIR_LOCAL;
-    e.sender = value(f, end, "from=<", '>');
-    if (e.sender.p == NULL)
-        e.sender = S("");
-    e.recipient = value(f, end, " to=<", '>');
-    rcpt = value(f, end, " rcpt=<", '>');
-    if (rcpt.len && !is(rcpt, "-") && !(rcpt.len == e.recipient.len && memcmp(rcpt.p, e.recipient.p, rcpt.len) == 0))
-        e.orig_recipient = rcpt;
+    envelope(&e, f, end);
     e.queue_id = id;
     if (m) {
         e.message_id = S(m->msgid);

@@ -189,17 +189,12 @@ static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
     } else {
         return 0;
     }
-    if (n < 0)
-        n = 0;
-    if ((size_t)n >= sizeof(text))
-        n = (int)sizeof(text) - 1;
     if (host[0] == '\0' && s) {
         memcpy(host, s->host, sizeof(host));
         memcpy(addr, s->addr, sizeof(addr));
     }
-    if (sdx_reply_parse(&l->reply, text, (size_t)n) != 0)
+    if (sdx__refused_with(l, &e, text, n, sizeof(text), stage) != 0)
         return *rc = SDX_ENOMEM, 1;
-    sdx__refused(l, &e, stage);
     e.client.host = S(host), e.client.addr = S(addr);
     e.sender = S(msg ? msg->from : "");
     e.recipient = S("");
