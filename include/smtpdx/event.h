@@ -23,6 +23,16 @@ enum sdx_direction {
     SDX_DIR_LOCAL           /* local delivery or routing */
 };
 
+/* where an event's reply text came from */
+enum sdx_reply_source {
+    SDX_REPLY_LOGGED = 0,   /* the log line carries the reply */
+    SDX_REPLY_RECONSTRUCTED,/* the MTA logged the condition, not its reply: the
+                             * text is the one that MTA sends for it */
+    SDX_REPLY_INFERRED      /* the MTA logged only that a command failed (Postfix's
+                             * disconnect counts): the command is certain, the
+                             * reply is the likely one, or absent (code 0) */
+};
+
 struct sdx_peer {
     struct sdx_str host, addr;
     unsigned       port;            /* 0 unknown */
@@ -40,7 +50,11 @@ struct sdx_event {
     struct sdx_str      helo, sender, recipient, queue_id, message_id, session_id;
     struct sdx_str      program;    /* "postfix/smtpd", "exim" ... */
     struct sdx_str      sasl_user, tls, relay, orig_recipient;
+    struct sdx_str      dsn;        /* the status the MTA decided (Postfix dsn=), which can
+                                     * differ from the reply's own: a 554 5.7.1 greeting
+                                     * that Postfix deferred as 4.7.1; empty if not logged */
     unsigned long       size;       /* message size in bytes, 0 unknown */
+    enum sdx_reply_source reply_from;
     const struct sdx_reply *reply;  /* not owned */
     const struct sdx_str *story;    /* the log lines that led to it, oldest first (not owned) */
     size_t              nstory;
@@ -56,5 +70,7 @@ SDX_API int sdx_event_classify(const struct sdx_event *e, struct sdx_verdict *v)
 SDX_API const char *sdx_mta_name(enum sdx_mta m);
 SDX_API const char *sdx_direction_name(enum sdx_direction d);
 SDX_API const char *sdx_outcome_name(enum sdx_outcome o);
+/* "logged", "reconstructed", "inferred" */
+SDX_API const char *sdx_reply_source_name(enum sdx_reply_source s);
 
 #endif

@@ -37,6 +37,7 @@ struct sdx_group {
     char                 ex_text[512], ex_sender[128], ex_recipient[128], ex_queue_id[32];
     char                 ex_client[160], ex_server[160], ex_source[128], ex_rule[96];
     unsigned long        ex_line;
+    enum sdx_reply_source ex_reply_from;
     int64_t              ex_when_us;
     char                 ex_story[8][240];
     unsigned             ex_nstory;

@@ -32,6 +32,7 @@ struct sdx_logs_stats {
     unsigned long delivered;            /* deliveries that succeeded (status=sent) */
     unsigned long unparsed;             /* MTA lines no rule understood */
     unsigned long sessions_dropped, messages_dropped;  /* evicted by the limits */
+    unsigned long duplicates;           /* Exim refusals read twice: mainlog and rejectlog */
     struct { char name[32]; unsigned long unparsed; } programs[SDX_LOGS_PROGRAMS_MAX];
     size_t nprograms;
 };

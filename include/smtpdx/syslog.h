@@ -49,6 +49,10 @@ struct sdx_syslog {
     long            utc_offset; /* seconds east of UTC assumed for stamps without offset */
     struct sdx_buf  scratch;    /* decoded JSON fields */
     unsigned long   lines, unparsed;   /* counters */
+    unsigned long   details;    /* Exim rejectlog lines after a refusal: its envelope and
+                                 * headers ("Envelope-from: <...>", "F From: ..."); known,
+                                 * not framed, not counted in unparsed */
+    int             in_exim;    /* the last framed line was Exim's own */
 };
 
 /* sdx_syslog_init - year: the year of the first RFC 3164 line (callers pass

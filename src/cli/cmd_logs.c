@@ -82,6 +82,7 @@ struct run {
     int64_t                 first_us, last_us;
     int64_t                 since_us, until_us;     /* 0: no bound */
     struct sdx_html_timeline *timeline;             /* --html: events over time */
+    const struct sdx_syslog *sl;                    /* the framer's counts */
 };
 
 /* parse_time - "YYYY-MM-DD[(T| )hh:mm[:ss]][Z|(+|-)hh:mm]" into microseconds
@@ -301,7 +302,10 @@ static void text_report(struct run *run, const struct sdx_logs *logs, const stru
     when(run->first_us, a, sizeof(a));
     when(run->last_us, b, sizeof(b));
     printf("%ssmtpdx logs%s: %lu lines in %lu file%s, %lu from a mail server; events from %s to %s\n",
-           term_bold(), term_reset(), ls->lines, is->files, is->files == 1 ? "" : "s", ls->mta_lines, a, b);
+           term_bold(), term_reset(), run->sl->lines, is->files, is->files == 1 ? "" : "s", ls->mta_lines, a, b);
+    if (ls->duplicates || run->sl->details)
+        printf("  Exim rejectlog: %lu refusals also in the mainlog (counted once), %lu envelope and "
+               "header lines\n", ls->duplicates, run->sl->details);
     printf("  %lu refusals and failures: %lu rejected (inbound), %lu bounced, %lu deferred, %lu expired; "
            "%lu deliveries succeeded\n", t.events, t.by_outcome[SDX_OUT_REJECTED], t.by_outcome[SDX_OUT_BOUNCED],
            t.by_outcome[SDX_OUT_DEFERRED], t.by_outcome[SDX_OUT_EXPIRED], ls->delivered);
@@ -318,10 +322,13 @@ static void text_report(struct run *run, const struct sdx_logs *logs, const stru
     print_top_line("refused sender domains (inbound)", t.in_domains);
     print_top_line("refused clients (inbound)", t.clients);
     print_top_line("refusing recipient domains (outbound)", t.out_domains);
-    if (ls->unparsed || is->cut || ls->sessions_dropped || ls->messages_dropped) {
+    if (ls->unparsed || is->cut || ls->sessions_dropped || ls->messages_dropped || run->sl->unparsed) {
         const char *const *lines;
         size_t nl = 0;
 
+        if (run->sl->unparsed)
+            printf("  skipped: %lu lines in no log format smtpdx knows (not syslog, journal or Exim)\n",
+                   run->sl->unparsed);
         printf("  not understood: %lu MTA lines", ls->unparsed);
         for (i = 0; i < ls->nprograms; i++)
             printf("%s %s %lu", i ? "," : " (", ls->programs[i].name, ls->programs[i].unparsed);
@@ -378,6 +385,13 @@ static void text_report(struct run *run, const struct sdx_logs *logs, const stru
             term_put_esc(stdout, gr->ex_queue_id, strlen(gr->ex_queue_id));
         }
         putchar('\n');
+        if (gr->ex_reply_from == SDX_REPLY_RECONSTRUCTED)
+            term_wrap(stdout, "(the reply is not in the log: the MTA logged the condition below, and the reply "
+                              "shown is the one it sends for it)", 7, 0);
+        else if (gr->ex_reply_from == SDX_REPLY_INFERRED)
+            term_wrap(stdout, "(the reply is not in the log: the MTA only counted a failed command in its "
+                              "disconnect line below; the reply shown is the likely one for that command in "
+                              "that session)", 7, 0);
         for (k = 0; k < gr->ex_nstory; k++) {
             printf("       %s|%s ", term_dim(), term_reset());
             term_put_esc(stdout, gr->ex_story[k], strlen(gr->ex_story[k]) > 150 ? 150 : strlen(gr->ex_story[k]));
@@ -396,7 +410,7 @@ static int html_report(struct run *run, const struct sdx_logs_stats *ls, const s
     int err;
 
     memset(&info, 0, sizeof(info));
-    info.lines = ls->lines, info.mta_lines = ls->mta_lines, info.files = is->files;
+    info.lines = run->sl->lines, info.mta_lines = ls->mta_lines, info.files = is->files;
     info.delivered = ls->delivered;
     info.first_us = run->first_us, info.last_us = run->last_us;
     info.limit = run->a->limit;
@@ -428,10 +442,13 @@ static void json_report(struct run *run, const struct sdx_logs_stats *ls, const 
     sdx_buf_reset(&run->out);
     sdx_json_init(&j, &run->out, 1);
     sdx_json_obj(&j, NULL);
-    sdx_json_int(&j, "lines", (int64_t)ls->lines);
+    sdx_json_int(&j, "lines", (int64_t)run->sl->lines);
     sdx_json_int(&j, "files", (int64_t)is->files);
     sdx_json_int(&j, "mta_lines", (int64_t)ls->mta_lines);
+    sdx_json_int(&j, "unframed", (int64_t)run->sl->unparsed);
     sdx_json_int(&j, "unparsed", (int64_t)ls->unparsed);
+    sdx_json_int(&j, "rejectlog_duplicates", (int64_t)ls->duplicates);
+    sdx_json_int(&j, "rejectlog_details", (int64_t)run->sl->details);
     sdx_json_int(&j, "lines_cut", (int64_t)is->cut);
     sdx_json_int(&j, "events", (int64_t)t.events);
     sdx_json_int(&j, "delivered", (int64_t)ls->delivered);
@@ -487,6 +504,7 @@ static void json_report(struct run *run, const struct sdx_logs_stats *ls, const 
         sdx_json_str(&j, "source", gr->ex_source);
         sdx_json_int(&j, "line", (int64_t)gr->ex_line);
         sdx_json_str(&j, "rule", gr->ex_rule);
+        sdx_json_str(&j, "reply_source", sdx_reply_source_name(gr->ex_reply_from));
         sdx_json_arr(&j, "story");
         for (k = 0; k < gr->ex_nstory; k++)
             sdx_json_str(&j, NULL, gr->ex_story[k]);
@@ -576,6 +594,7 @@ int cmd_logs(const struct cmd *self, int argc, char **argv)
         return EXIT_USAGE;
     }
     sdx_syslog_init(&sl, a.year ? (int)a.year : tmv.tm_year + 1900, offset);
+    run.sl = &sl;
     if (!a.year)
         sl.ref_month = tmv.tm_mon + 1;  /* a December log read in January is last year's */
     sdx_buf_init(&run.out, (size_t)64 << 20);

@@ -10,10 +10,10 @@
 
 const struct cmd commands[] = {
     /* name       run           options         args              summary, help */
-    { "explain",  cmd_explain,  explain_opts,   "[REPLY...]",     explain_summary, explain_help },
-    { "logs",     cmd_logs,     logs_opts,      "[FILE...]",      logs_summary,    logs_help },
-    { "address",  cmd_address,  address_opts,   "ADDRESS...",     address_summary, address_help },
-    { NULL, NULL, NULL, NULL, NULL, NULL }
+    { "explain",  cmd_explain,  explain_opts,   "[REPLY...]",     explain_summary, explain_help, 0 },
+    { "logs",     cmd_logs,     logs_opts,      "[FILE...]",      logs_summary,    logs_help,    1 },
+    { "address",  cmd_address,  address_opts,   "ADDRESS...",     address_summary, address_help, 0 },
+    { NULL, NULL, NULL, NULL, NULL, NULL, 0 }
 };
 
 const struct cmd *cmd_find(const char *name)

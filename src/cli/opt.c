@@ -48,7 +48,8 @@ int opt_parse(const struct cmd *c, int argc, char **argv, void *args, int *first
     size_t n = 0, sl = 0;
     int ch, idx;
 
-    so[sl++] = '+';             /* stop at the first operand: "550" is not an option */
+    if (!c->interleave)
+        so[sl++] = '+';         /* stop at the first operand: "-ERR" in a reply is not an option */
     so[sl++] = ':';
     for (o = c->opts; o && o->lng && n < OPTS_MAX; o++, n++) {
         lo[n].name = o->lng;

@@ -31,6 +31,8 @@ struct cmd {
     const char        *args;        /* "[REPLY...]" */
     const char        *summary;     /* one line */
     const char        *help;        /* paragraphs with examples, shown by --help */
+    int                interleave;  /* options may follow operands ("logs mail.log --json"); off
+                                     * where an operand may start with '-' (a reply, an address) */
 };
 
 /* exit codes (ARCHITECTURE.md): scripts rely on them */

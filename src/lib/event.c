@@ -72,3 +72,10 @@ const char *sdx_outcome_name(enum sdx_outcome o)
 
     return (unsigned)o < sizeof(n) / sizeof(n[0]) ? n[o] : "unknown";
 }
+
+const char *sdx_reply_source_name(enum sdx_reply_source s)
+{
+    static const char *const n[] = { "logged", "reconstructed", "inferred" };
+
+    return (unsigned)s < sizeof(n) / sizeof(n[0]) ? n[s] : "logged";
+}

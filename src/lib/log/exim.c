@@ -29,6 +29,7 @@
  * Formats: Exim 4.96 spec ch. 52 "Log files", as written in
  *      ../shared/mta-samples/exim/logs/mainlog and examples/logs/exim-mainlog. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "logs_int.h"
@@ -134,11 +135,51 @@ static size_t session_key(const struct sdx_logline *ll, const char *addr, char *
     return n;
 }
 
+/* Exim writes each refusal to the mainlog and again, with the message's
+ * envelope and headers, to the rejectlog. Read together, in either order,
+ * the second copy is the same event: line_hash names a line by time, pid
+ * and text and by the kind of log it came from (bit 1); every refusal is
+ * remembered (emit_event), and a line whose twin came from the other kind
+ * of log is counted as a duplicate and skipped. A log read alone gives all
+ * its events. A source is a rejectlog when its file name says so. */
+static uint64_t line_hash(const struct sdx_logline *ll, int from_rejectlog)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)ll->when_us ^ ((uint64_t)ll->pid << 40);
+    size_t i;
+
+    for (i = 0; i < ll->msg.len; i++)
+        h = (h ^ (unsigned char)ll->msg.p[i]) * 1099511628211ull;
+    return (h & ~(uint64_t)3) | (from_rejectlog ? 2u : 0u) | 1u;    /* 0 marks an empty slot */
+}
+
+static int rejectlog(struct sdx_logs *l, const char *source)
+{
+    if (source != l->last_source) {
+        const char *base = source ? strrchr(source, '/') : NULL;
+
+        base = base ? base + 1 : source;
+        l->last_source = source;
+        l->in_rejectlog = base && strstr(base, "reject") != NULL;
+    }
+    return l->in_rejectlog;
+}
+
 /* emit_event - the shared parts (logs.c), with this reader's MTA */
 static int emit_event(struct sdx_logs *l, struct sdx_event *e, const struct sdx_logline *ll, const char *source,
                       unsigned long lineno, const struct story *story, sdx_logs_emit_fn emit, void *arg)
 {
     e->mta = SDX_MTA_EXIM;
+    if (e->outcome == SDX_OUT_REJECTED) {
+        int rl = rejectlog(l, source);
+        uint64_t h = line_hash(ll, rl);
+
+        if (l->seen == NULL)
+            l->seen = calloc(LOGS_SEEN, sizeof(*l->seen));
+        if (l->seen) {                  /* without it, a log and its twin count twice */
+            l->seen[(h >> 2) & (LOGS_SEEN - 1)] = h;
+            l->seen_rejectlog |= rl;
+        }
+    }
     return sdx__emit(l, e, ll, source, lineno, story, emit, arg);
 }
 
@@ -468,6 +509,10 @@ static enum sdx_stage cmd_stage(const char *p, const char *end)
  *       -> 421 Too many concurrent SMTP connections from this IP address; please try again later.
  *   NAME authenticator failed for H [A]:P I=...: 535 TEXT (set_id=U) -> the logged reply
  *   SMTP command timeout on connection from H [A]:P  -> 421 SMTP command timeout - closing connection
+ *   unqualified verify rejected: <X> H=...           -> 501 X: recipient address must contain a domain
+ *       (ex-in-vrfy); the same reply for "unqualified recipient rejected" at
+ *       RCPT, and "X: sender address must contain a domain" for "unqualified
+ *       sender rejected" at MAIL (smtp_in.c)
  * Returns 0 when m is none of these, else 1 with *rc set. */
 static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_str m, const char *source,
                   unsigned long lineno, sdx_logs_emit_fn emit, void *arg, int *rc)
@@ -475,7 +520,7 @@ static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
     const char *p = m.p, *end = p + m.len, *h = NULL, *q, *why = NULL;
     char text[400], host[LOGS_FIELD], helo[LOGS_FIELD], addr[48], key[64];
     enum sdx_stage stage = SDX_STAGE_CONNECT;
-    struct sdx_str sender = { "", 0 }, sasl = { NULL, 0 };
+    struct sdx_str sender = { "", 0 }, rcpt = { "", 0 }, sasl = { NULL, 0 };
     struct session *s;
     struct sdx_event e;
     size_t kl;
@@ -537,6 +582,20 @@ static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
         stage = SDX_STAGE_AUTH;
         n = snprintf(text, sizeof(text), "%.*s", (int)((sid ? sid : end) - why > 300 ? 300 : (sid ? sid : end) - why),
                      why);
+    } else if (starts(m, "unqualified verify rejected: <") || starts(m, "unqualified recipient rejected: <") ||
+               starts(m, "unqualified sender rejected: <")) {
+        const char *a = memchr(p, '<', m.len), *b = memchr(a, '>', (size_t)(end - a));
+        int snd = p[12] == 's';
+
+        if (b == NULL || (h = hpos(b, end)) == NULL)
+            return 0;
+        stage = p[12] == 'v' ? SDX_STAGE_OTHER : snd ? SDX_STAGE_MAIL : SDX_STAGE_RCPT;
+        if (snd)
+            sender = (struct sdx_str){ a + 1, (size_t)(b - a - 1) };
+        else
+            rcpt = (struct sdx_str){ a + 1, (size_t)(b - a - 1) };
+        n = snprintf(text, sizeof(text), "501 %.*s: %s address must contain a domain",
+                     (int)(b - a - 1 > 200 ? 200 : b - a - 1), a + 1, snd ? "sender" : "recipient");
     } else if (starts(m, "SMTP command timeout on connection from ")) {
         h = p + 40;
         stage = SDX_STAGE_OTHER;
@@ -550,7 +609,7 @@ static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
     e.client.host = S(host), e.client.addr = S(addr);
     e.helo = S(helo);
     e.sender = sender;
-    e.recipient = S("");
+    e.recipient = rcpt;
     e.sasl_user = sasl;                 /* the name tried; Exim logs no password */
     kl = session_key(ll, addr, key, sizeof(key));
     s = kl ? sdx__map_get(l->sessions, key, kl) : NULL;
@@ -583,6 +642,14 @@ int sdx__exim_line(struct sdx_logs *l, const struct sdx_logline *ll, const char 
     *rc = 0;
     if (!is(ll->program, "exim") && !is(ll->program, "exim4") && l->force != SDX_MTA_EXIM)
         return 0;
+    if (l->seen && (rejectlog(l, source) || l->seen_rejectlog)) {
+        uint64_t h = line_hash(ll, !rejectlog(l, source));      /* the twin's kind */
+
+        if (l->seen[(h >> 2) & (LOGS_SEEN - 1)] == h) {
+            l->st.duplicates++;
+            return 1;
+        }
+    }
     qid = msg_id(m);
     if (qid.len == 0) {
         /* our server refused a client */

@@ -308,6 +308,7 @@ int sdx_groups_add(struct sdx_groups *g, const struct sdx_event *e, const struct
         scopy(gr->ex_source, sizeof(gr->ex_source), (struct sdx_str){ e->source, e->source ? strlen(e->source) : 0 });
         scopy(gr->ex_rule, sizeof(gr->ex_rule), (struct sdx_str){ v->rule, strlen(v->rule) });
         gr->ex_line = e->line;
+        gr->ex_reply_from = e->reply_from;
         gr->ex_when_us = e->when_us;
         for (i = 0; i < e->nstory && gr->ex_nstory < 8; i++)
             scopy(gr->ex_story[gr->ex_nstory++], sizeof(gr->ex_story[0]), e->story[i]);

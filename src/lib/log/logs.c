@@ -32,6 +32,7 @@ void sdx_logs_free(struct sdx_logs *l)
     sdx__map_free(l->sessions);
     sdx__map_free(l->messages);
     sdx_reply_release(&l->reply);
+    free(l->seen);
     for (i = 0; i < l->nunparsed; i++)
         free(l->unparsed[i]);
     free(l);
@@ -117,6 +118,7 @@ int sdx__refused_with(struct sdx_logs *l, struct sdx_event *e, const char *text,
     if (sdx_reply_parse(&l->reply, text, len) != 0)
         return SDX_ENOMEM;
     sdx__refused(l, e, stage);
+    e->reply_from = SDX_REPLY_RECONSTRUCTED;
     return 0;
 }
 

@@ -3,6 +3,7 @@
 #ifndef SDX_LOGS_INT_H
 #define SDX_LOGS_INT_H
 
+#include <stdint.h>
 #include "smtpdx/logs.h"
 #include "smtpdx/reply.h"
 #include "core/map_int.h"
@@ -15,16 +16,24 @@ struct story {
     char          line[SDX_LOGS_STORY_MAX][LOGS_STORY_LINE];
 };
 
+#define LOGS_SEEN (1u << 20)    /* Exim refusals remembered for the rejectlog (8 MB) */
+#define LOGS_CMDS 12             /* commands a session counts refusals of (postfix.c) */
+
 /* an smtpd/postscreen process talking to one client */
 struct session {
-    char          host[LOGS_FIELD], addr[48], helo[LOGS_FIELD], tls[LOGS_FIELD], sasl[64];
-    struct story  story;
+    char           host[LOGS_FIELD], addr[48], helo[LOGS_FIELD], tls[LOGS_FIELD], sasl[64];
+    unsigned short refused[LOGS_CMDS];          /* failures the log explains, per command */
+    unsigned short too_long;                    /* per command: a "request longer than" warning */
+    unsigned char  submission;                  /* the service is named submission(s) */
+    struct story   story;
 };
 
 /* a message in the queue */
 struct message {
     char          from[LOGS_FIELD], msgid[LOGS_FIELD], host[LOGS_FIELD], addr[48], helo[LOGS_FIELD];
     char          sasl[64];
+    char          skey[40];                     /* Postfix: the session that queued it */
+    unsigned char skl;
     unsigned long size;
     unsigned      pending;                      /* OpenSMTPD: recipients not yet final */
     char          last_rcpt[LOGS_FIELD];        /* the last deferred recipient, */
@@ -38,6 +47,13 @@ struct sdx_logs {
     struct sdx_logs_stats  st;
     char                  *unparsed[8];         /* first few, escaped */
     enum sdx_mta           force;               /* SDX_MTA_UNKNOWN: detect per line */
+    /* Exim: the refusals read from a mainlog, by hash of time, pid and text
+     * (direct-mapped, allocated at the first), so that their copies in a
+     * rejectlog are not counted twice; last_source caches whether the
+     * current source is a rejectlog */
+    uint64_t              *seen;
+    const char            *last_source;
+    int                    in_rejectlog, seen_rejectlog;
     size_t                 nunparsed;
 };
 

@@ -48,6 +48,44 @@ static struct sdx_str queue_id(struct sdx_str m)
     return q;
 }
 
+/* The commands smtpd counts in its disconnect line ("ehlo=1 mail=1 rcpt=0/2
+ * quit=1 commands=3/5": ok/total), by the names it uses there. A session
+ * counts the failures the log explains per command (refusals, timeouts, lost
+ * connections); failures beyond those are refusals Postfix did not log
+ * (see disconnect()). END-OF-MESSAGE refusals
+ * (smtpd, cleanup, milters) fail a DATA or a BDAT: they have their own slot. */
+enum { PC_HELO, PC_EHLO, PC_STARTTLS, PC_AUTH, PC_MAIL, PC_RCPT, PC_DATA, PC_BDAT, PC_VRFY, PC_ETRN,
+       PC_UNKNOWN, PC_EOM, PC_NONE = -1 };
+static const char *const pc_name[] = { "helo", "ehlo", "starttls", "auth", "mail", "rcpt", "data", "bdat", "vrfy",
+                                       "etrn", "unknown" };
+
+/* pc_of_word - the slot of the command a reject names ("RCPT from ..."), or PC_NONE */
+static int pc_of_word(const char *p, const char *end)
+{
+    static const struct { const char *word; int pc; } words[] = {
+        { "RCPT ", PC_RCPT }, { "MAIL ", PC_MAIL }, { "DATA ", PC_DATA }, { "END-OF-MESSAGE ", PC_EOM },
+        { "HELO ", PC_EHLO }, { "EHLO ", PC_EHLO }, { "VRFY ", PC_VRFY }, { "ETRN ", PC_ETRN },
+        { "BDAT ", PC_BDAT }, { "AUTH ", PC_AUTH }, { "STARTTLS ", PC_STARTTLS },
+    };
+    size_t i, n = (size_t)(end - p);
+
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        size_t wl = strlen(words[i].word);
+
+        if (n >= wl && memcmp(p, words[i].word, wl) == 0)
+            return words[i].pc;
+    }
+    return PC_NONE;
+}
+
+/* count_refused - one more failure of command pc that the log explains in
+ * session s: a logged refusal, a timeout, a lost connection */
+static void count_refused(struct session *s, int pc)
+{
+    if (s && pc != PC_NONE && s->refused[pc] < 0xffff)
+        s->refused[pc]++;
+}
+
 /* emit_event - the shared parts (logs.c), with this reader's MTA */
 static int emit_event(struct sdx_logs *l, struct sdx_event *e, const struct sdx_logline *ll, const char *source,
                       unsigned long lineno, const struct story *story, sdx_logs_emit_fn emit, void *arg)
@@ -68,8 +106,18 @@ static int reject(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
     const char *from = find(p, end, " from ");
     int rc;
 
+    const char *act = find(p, end, "reject: ");
+
     if (sdx_reply_parse(&l->reply, p, ll->msg.len) != 0)
         return SDX_ENOMEM;
+    /* a milter's END-OF-MESSAGE refusal logged by cleanup names only the
+     * enhanced status; the client got 550 for 5.x.x, 450 for 4.x.x */
+    if (l->reply.code == 0 && (l->reply.status.klass == 5 || l->reply.status.klass == 4)) {
+        l->reply.code = l->reply.status.klass == 5 ? 550 : 450;
+        l->reply.flags &= ~(unsigned)SDX_REPLY_F_NO_CODE;
+    }
+    if (act)
+        count_refused(s, pc_of_word(act + 8, end));
     sdx__refused(l, &e, SDX_STAGE_UNKNOWN);
     /* the client: our server's peer, named in the line itself */
     host[0] = addr[0] = '\0';
@@ -133,6 +181,11 @@ static enum sdx_stage after_stage(const char *p, const char *end)
  *   timeout after CMD from H[A]        -> 421 4.4.2 Error: timeout exceeded
  *   too many errors after CMD from H[A] -> 421 4.7.0 Error: too many errors
  *   warning: QID: queue file size limit exceeded -> 552 5.3.4 Error: message file too big
+ *   warning: Illegal address syntax from H[A] in MAIL command: ADDR
+ *       -> 501 5.1.7 Bad sender address syntax (pf-in-bad-sender-syntax)
+ *   warning: Illegal address syntax from H[A] in RCPT command: ADDR
+ *       -> 501 5.1.3 Bad recipient address syntax (pf-in-bad-rcpt-syntax)
+ * Each counts as a refusal of its command in the session (disconnect()).
  * Returns 0 when m is none of these, else 1 with *rc set. */
 static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_str m, struct session *s,
                   const char *source, unsigned long lineno, sdx_logs_emit_fn emit, void *arg, int *rc)
@@ -140,10 +193,10 @@ static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
     const char *p = m.p, *end = m.p + m.len, *h = NULL, *why;
     char text[320], host[LOGS_FIELD], addr[48];
     enum sdx_stage stage = SDX_STAGE_CONNECT;
-    struct sdx_str qid = { NULL, 0 }, sasl = { NULL, 0 };
+    struct sdx_str qid = { NULL, 0 }, sasl = { NULL, 0 }, bad = { NULL, 0 };
     struct message *msg = NULL;
     struct sdx_event e;
-    int n;
+    int n, pc = PC_NONE;
 
     host[0] = addr[0] = '\0';
     if (starts(m, "warning: Connection rate limit exceeded: ") ||
@@ -161,8 +214,25 @@ static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
             sasl.p = u + 16, sasl.len = (size_t)(end - u - 16);
         }
         stage = SDX_STAGE_AUTH;
+        pc = PC_AUTH;
         n = snprintf(text, sizeof(text), "535 5.7.8 Error: authentication failed: %.*s",
                      (int)((u ? u : end) - w > 200 ? 200 : (u ? u : end) - w), w);
+    } else if (starts(m, "warning: Illegal address syntax from ")) {
+        const char *in = find(p, end, " in MAIL command: ");
+
+        if (in == NULL && (in = find(p, end, " in RCPT command: ")) == NULL)
+            return 0;
+        hostaddr(p + 37, in, host, sizeof(host), addr, sizeof(addr));
+        bad.p = in + 18, bad.len = (size_t)(end - in - 18);
+        if (bad.len >= 2 && bad.p[0] == '<' && bad.p[bad.len - 1] == '>')
+            bad.p++, bad.len -= 2;
+        if (in[4] == 'M') {
+            stage = SDX_STAGE_MAIL, pc = PC_MAIL;
+            n = snprintf(text, sizeof(text), "501 5.1.7 Bad sender address syntax");
+        } else {
+            stage = SDX_STAGE_RCPT, pc = PC_RCPT;
+            n = snprintf(text, sizeof(text), "501 5.1.3 Bad recipient address syntax");
+        }
     } else if (starts(m, "timeout after ") || starts(m, "too many errors after ")) {
         const char *cmd = p + (p[0] == 't' && p[1] == 'i' ? 14 : 22);
 
@@ -170,6 +240,11 @@ static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
             return 0;
         hostaddr(h + 6, end, host, sizeof(host), addr, sizeof(addr));
         stage = after_stage(cmd, h + 1);
+        /* "timeout after DATA (N bytes)": the message content never ended,
+         * and DATA counts as failed; after any other command Postfix timed
+         * out waiting for the next one */
+        if (p[1] == 'i' && ((pc = pc_of_word(cmd, h + 1)) != PC_DATA && pc != PC_BDAT))
+            pc = PC_NONE;
         n = snprintf(text, sizeof(text), p[1] == 'i' ? "421 4.4.2 Error: timeout exceeded" :
                      "421 4.7.0 Error: too many errors");
     } else if (starts(m, "warning: ") && m.len > 9 &&
@@ -185,6 +260,7 @@ static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
             memcpy(addr, msg->addr, sizeof(addr));
         }
         stage = SDX_STAGE_DATA;
+        pc = PC_EOM;
         n = snprintf(text, sizeof(text), "552 5.3.4 Error: message file too big");
     } else {
         return 0;
@@ -193,11 +269,16 @@ static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
         memcpy(host, s->host, sizeof(host));
         memcpy(addr, s->addr, sizeof(addr));
     }
+    count_refused(s, pc);
     if (sdx__refused_with(l, &e, text, n, sizeof(text), stage) != 0)
         return *rc = SDX_ENOMEM, 1;
     e.client.host = S(host), e.client.addr = S(addr);
     e.sender = S(msg ? msg->from : "");
     e.recipient = S("");
+    if (pc == PC_MAIL && bad.p)
+        e.sender = bad;                 /* what the client sent, escaped on output */
+    else if (pc == PC_RCPT && bad.p)
+        e.recipient = bad;
     e.queue_id = qid;
     if (s) {
         e.tls = S(s->tls);
@@ -315,6 +396,7 @@ static int delivery(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx
     sdx_event_init(&e, &l->reply);
     e.outcome = out;
     e.dir = starts(daemon, "smtp") || starts(daemon, "lmtp") ? SDX_DIR_OUTBOUND : SDX_DIR_LOCAL;
+    e.dsn = dsn;                        /* Postfix's verdict: a 554 greeting it deferred is 4.7.1 */
     e.recipient = value(p, st, "to=<", '>');
     e.orig_recipient = value(p, st, "orig_to=<", '>');
     relay = value(p, st, "relay=", ',');
@@ -362,6 +444,185 @@ static int expired(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_
         e.client.host = S(m->host), e.client.addr = S(m->addr);
     }
     return emit_event(l, &e, ll, source, lineno, m ? &m->story : NULL, emit, arg);
+}
+
+/* the disconnect counts of one session, by command name */
+struct tally {
+    struct { struct sdx_str name; unsigned long ok, total; } cmd[24];
+    size_t n;
+};
+
+static unsigned long tally_ok(const struct tally *t, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < t->n; i++)
+        if (sdx_str_eq(t->cmd[i].name, name))
+            return t->cmd[i].ok;
+    return 0;
+}
+
+static int tally_has(const struct tally *t, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < t->n; i++)
+        if (sdx_str_eq(t->cmd[i].name, name))
+            return 1;
+    return 0;
+}
+
+/* tally_parse - "... ehlo=1 mail=1 rcpt=0/2 quit=1 commands=3/5" after
+ * the client's "]"; words that are not NAME=N or NAME=N/M are skipped */
+static void tally_parse(const char *p, const char *end, struct tally *t)
+{
+    t->n = 0;
+    while (p < end && t->n < sizeof(t->cmd) / sizeof(t->cmd[0])) {
+        const char *w = p, *eq;
+        unsigned long ok = 0, total;
+        int digits = 0;
+
+        while (p < end && *p != ' ')
+            p++;
+        eq = memchr(w, '=', (size_t)(p - w));
+        if (eq && eq > w) {
+            const char *d = eq + 1;
+
+            while (d < p && *d >= '0' && *d <= '9' && digits < 9)
+                ok = ok * 10 + (unsigned long)(*d++ - '0'), digits++;
+            total = ok;
+            if (d < p && *d == '/') {
+                total = 0, digits = 0, d++;
+                while (d < p && *d >= '0' && *d <= '9' && digits < 9)
+                    total = total * 10 + (unsigned long)(*d++ - '0'), digits++;
+            }
+            if (d == p && digits > 0 && total >= ok) {
+                t->cmd[t->n].name.p = w, t->cmd[t->n].name.len = (size_t)(eq - w);
+                t->cmd[t->n].ok = ok, t->cmd[t->n].total = total;
+                t->n++;
+            }
+        }
+        while (p < end && *p == ' ')
+            p++;
+    }
+}
+
+/* infer - the reply Postfix 3.x sends for a failed CMD that it did not log,
+ * when the session's counts leave one likely answer (smtpd.c; each seen in
+ * the transcript of the ../shared/mta-samples/postfix scenario named);
+ * NULL when several fit: a syntax error, an unsupported parameter, a nested
+ * command, a limit Postfix does not log. */
+static const char *infer(struct sdx_str cmd, const struct tally *t, const struct session *s)
+{
+    unsigned long mail = tally_ok(t, "mail"), rcpt = tally_ok(t, "rcpt");
+
+    if (sdx_str_eq(cmd, "unknown"))         /* pf-in-unknown-command, pf-in-vrfy-auth-etrn */
+        return "500 5.5.2 Error: command not recognized";
+    if (sdx_str_eq(cmd, "vrfy"))            /* disable_vrfy_command = yes: pf-in-vrfy-auth-etrn */
+        return "502 5.5.1 VRFY command is disabled";
+    /* Debian's and Postfix's master.cf run submission with
+     * smtpd_tls_security_level=encrypt: pf-sub-no-starttls */
+    if (s->submission && tally_ok(t, "starttls") == 0 &&
+        (sdx_str_eq(cmd, "mail") || sdx_str_eq(cmd, "rcpt") || sdx_str_eq(cmd, "auth") ||
+         sdx_str_eq(cmd, "data") || sdx_str_eq(cmd, "bdat")))
+        return "530 5.7.0 Must issue a STARTTLS command first";
+    if (sdx_str_eq(cmd, "mail")) {
+        if (tally_ok(t, "ehlo") + tally_ok(t, "helo") == 0)
+            return "503 5.5.1 Error: send HELO/EHLO first";     /* pf-in-mail-before-helo */
+        if (s->too_long & (1u << PC_MAIL))
+            return "501 5.1.7 Bad sender address syntax";       /* the command was cut */
+        return NULL;
+    }
+    if (sdx_str_eq(cmd, "rcpt")) {
+        if (mail == 0)                      /* pf-in-rcpt-before-mail, pf-in-too-many-errors */
+            return "503 5.5.1 Error: need MAIL command";
+        if (s->too_long & (1u << PC_RCPT))  /* pf-in-long-line */
+            return "501 5.1.3 Bad recipient address syntax";
+        return NULL;
+    }
+    if (sdx_str_eq(cmd, "data") || sdx_str_eq(cmd, "bdat")) {
+        unsigned long done = tally_ok(t, "data") + (sdx_str_eq(cmd, "bdat") ? tally_ok(t, "bdat") : 0);
+
+        if (mail == 0)                      /* outside a transaction: pf-in-bdat */
+            return "503 5.5.1 Error: need RCPT command";
+        if (rcpt == 0)                      /* pf-in-data-before-rcpt */
+            return "554 5.5.1 Error: no valid recipients";
+        if (!tally_has(t, "rset") && done >= mail)  /* every transaction had ended */
+            return "503 5.5.1 Error: need RCPT command";
+        return NULL;
+    }
+    return NULL;
+}
+
+/* disconnect - "disconnect from H[A] ehlo=1 mail=1 rcpt=0/2 quit=1 commands=3/5":
+ * each failed command beyond the refusals logged for it in the session is a
+ * refusal Postfix did not log (it logs no syntax, sequence or disabled-
+ * command error): one event each, its reply inferred (infer()) or absent.
+ * At most INFER_MAX per command, against a forged line. */
+#define INFER_MAX 100
+static int disconnect(struct sdx_logs *l, const struct sdx_logline *ll, struct session *s, const char *source,
+                      unsigned long lineno, sdx_logs_emit_fn emit, void *arg)
+{
+    const char *p = ll->msg.p, *end = p + ll->msg.len, *rb = memchr(p, ']', ll->msg.len);
+    unsigned eom = s->refused[PC_EOM];
+    struct tally t;
+    size_t i;
+
+    if (rb == NULL)
+        return 0;
+    tally_parse(rb + 1, end, &t);
+    for (i = 0; i < t.n; i++) {
+        struct sdx_str cmd = t.cmd[i].name;
+        unsigned long fail = t.cmd[i].total - t.cmd[i].ok, logged = 0, k;
+        const char *reply;
+        char text[160];
+        int pc = PC_NONE, n, rc;
+        size_t j;
+
+        if (fail == 0 || sdx_str_eq(cmd, "commands"))
+            continue;
+        for (j = 0; j < sizeof(pc_name) / sizeof(pc_name[0]); j++)
+            if (sdx_str_eq(cmd, pc_name[j]))
+                pc = (int)j;
+        if (pc == PC_HELO)
+            pc = PC_EHLO;                   /* a reject names HELO or EHLO alike */
+        if (pc != PC_NONE) {
+            logged = s->refused[pc] < fail ? s->refused[pc] : fail;
+            s->refused[pc] = (unsigned short)(s->refused[pc] - logged);
+        }
+        if ((pc == PC_DATA || pc == PC_BDAT) && logged < fail && eom) {
+            unsigned long take = eom < fail - logged ? eom : fail - logged;
+
+            logged += take, eom -= (unsigned)take;
+        }
+        if (fail - logged == 0)
+            continue;
+        reply = infer(cmd, &t, s);
+        if (reply)
+            n = snprintf(text, sizeof(text), "%s", reply);
+        else
+            n = snprintf(text, sizeof(text), "%.*s command refused; Postfix logged no reply for it",
+                         (int)(cmd.len > 16 ? 16 : cmd.len), cmd.p);
+        for (k = 0; k < fail - logged && k < INFER_MAX; k++) {
+            struct sdx_event e;
+
+            if (sdx__refused_with(l, &e, text, n, sizeof(text),
+                                  pc == PC_MAIL ? SDX_STAGE_MAIL : pc == PC_RCPT ? SDX_STAGE_RCPT :
+                                  pc == PC_DATA ? SDX_STAGE_DATA : pc == PC_BDAT ? SDX_STAGE_BDAT :
+                                  pc == PC_AUTH ? SDX_STAGE_AUTH : pc == PC_EHLO ? SDX_STAGE_HELO :
+                                  pc == PC_STARTTLS ? SDX_STAGE_STARTTLS : SDX_STAGE_OTHER) != 0)
+                return SDX_ENOMEM;
+            e.reply_from = SDX_REPLY_INFERRED;
+            e.client.host = S(s->host), e.client.addr = S(s->addr);
+            e.sender = e.recipient = S("");
+            e.tls = S(s->tls);
+            e.helo = S(s->helo);
+            e.sasl_user = S(s->sasl);
+            if ((rc = emit_event(l, &e, ll, source, lineno, &s->story, emit, arg)) != 0)
+                return rc;
+        }
+    }
+    return 0;
 }
 
 static const char *const quiet[] = { "pickup", "master", "anvil", "scache", "tlsmgr", "postlogd",
@@ -423,15 +684,19 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
             l->st.sessions_dropped += (unsigned long)evicted;
             memset(s, 0, sizeof(*s));
             hostaddr(m.p + 13, m.p + m.len, s->host, sizeof(s->host), s->addr, sizeof(s->addr));
+            s->submission = find(prog.p, prog.p + prog.len, "submission") != NULL;
             sdx__story_add(&s->story, m.p, m.len);
             return 1;
         }
         s = sdx__map_get(l->sessions, key, kl);
         if (starts(m, "disconnect from ") || starts(m, "DISCONNECT ")) {
+            if (s && m.p[0] == 'd')
+                *rc = disconnect(l, ll, s, source, lineno, emit, arg);
             sdx__map_del(l->sessions, key, kl);
             return 1;
         }
-        if (starts(m, "NOQUEUE: reject: ") || (qid.len && starts(after, "reject: "))) {
+        if (starts(m, "NOQUEUE: reject: ") || starts(m, "NOQUEUE: milter-reject: ") ||
+            (qid.len && (starts(after, "reject: ") || starts(after, "milter-reject: ")))) {
             *rc = reject(l, ll, qid, s, source, lineno, emit, arg);
             if (s)
                 sdx__story_add(&s->story, m.p, m.len);
@@ -445,6 +710,25 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
                 copy(s->tls, sizeof(s->tls), c + 3, m.p + m.len);
             sdx__story_add(&s->story, m.p, m.len);
             return 1;
+        }
+        /* "lost connection after DATA (32 bytes) from H[A]": the content
+         * never ended, DATA counts as failed, but nobody refused it (after
+         * any other command, that command had its reply) */
+        if (s && starts(m, "lost connection after ")) {
+            int pc = pc_of_word(m.p + 22, m.p + m.len);
+
+            if (pc == PC_DATA || pc == PC_BDAT)
+                count_refused(s, pc);
+        }
+        if (s && starts(m, "warning: ")) {
+            /* "warning: H[A]: request longer than 2048: RCPT TO:<...": Postfix
+             * cut the command, and the rest fails its syntax check */
+            const char *r = find(m.p, m.p + m.len, ": request longer than ");
+
+            if (r && (r = memchr(r + 22, ':', (size_t)(m.p + m.len - r - 22))) != NULL && r + 2 < m.p + m.len)
+                s->too_long |= (unsigned short)(1u << (pc_of_word(r + 2, m.p + m.len) == PC_MAIL ? PC_MAIL :
+                                                       pc_of_word(r + 2, m.p + m.len) == PC_RCPT ? PC_RCPT :
+                                                       PC_UNKNOWN));
         }
         if (qid.len && starts(after, "client=")) {
             struct message *msg;
@@ -460,6 +744,8 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
                 copy_str(s->sasl, sizeof(s->sasl), sasl);
                 msg->story = s->story;
             }
+            msg->skl = (unsigned char)(kl < sizeof(msg->skey) ? kl : 0);
+            memcpy(msg->skey, key, msg->skl);
             sdx__story_add(&msg->story, m.p, m.len);
             return 1;
         }
@@ -492,8 +778,13 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
         int evicted;
 
         if (is(daemon, "cleanup")) {
-            if (starts(rest, "reject: ")) {
-                *rc = cleanup_reject(l, ll, qid, msg, source, lineno, emit, arg);
+            if (starts(rest, "reject: ") || starts(rest, "milter-reject: ")) {
+                /* the smtpd session whose DATA or BDAT this fails */
+                struct session *ss = msg && msg->skl ? sdx__map_get(l->sessions, msg->skey, msg->skl) : NULL;
+
+                count_refused(ss, PC_EOM);
+                *rc = rest.p[0] == 'r' ? cleanup_reject(l, ll, qid, msg, source, lineno, emit, arg) :
+                      reject(l, ll, qid, NULL, source, lineno, emit, arg);
                 return 1;
             }
             if (starts(rest, "message-id=")) {

@@ -942,6 +942,20 @@ static int after_pri(struct sdx_syslog *s, const char *p, const char *e, struct 
     return SDX_EPARSE;
 }
 
+/* exim_detail - a line Exim's rejectlog writes after a refusal: the
+ * envelope, then each header line behind a flag letter or a space ("F From:",
+ * "P Received:", "  Subject:"), or a folded header's continuation (spec.txt,
+ * "Format of the reject log") */
+static int exim_detail(const char *p, const char *e)
+{
+    if ((e - p >= 15 && memcmp(p, "Envelope-from: ", 15) == 0) ||
+        (e - p >= 13 && memcmp(p, "Envelope-to: ", 13) == 0))
+        return 1;
+    if (p < e && (*p == '\t' || *p == ' '))
+        return 1;
+    return e - p >= 2 && p[0] != '\0' && p[1] == ' ' && strchr("*BCFIMNPRST", p[0]) != NULL;
+}
+
 int sdx_syslog_parse(struct sdx_syslog *s, const char *p, size_t n, struct sdx_logline *out)
 {
     const char *e;
@@ -972,8 +986,12 @@ int sdx_syslog_parse(struct sdx_syslog *s, const char *p, size_t n, struct sdx_l
         err = SDX_EPARSE;
     if (err) {
         *out = (struct sdx_logline){ 0, 0, EMPTY, EMPTY, 0, { p, n }, SDX_FRAME_UNKNOWN };
-        if (err == SDX_EPARSE)
+        if (err == SDX_EPARSE && s->in_exim && exim_detail(p, e))
+            s->details++;
+        else if (err == SDX_EPARSE)
             s->unparsed++;
+    } else {
+        s->in_exim = out->framing == SDX_FRAME_EXIM;
     }
     return err;
 }

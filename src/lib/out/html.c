@@ -557,6 +557,13 @@ static void group(struct w *w, size_t rank, const struct sdx_group *gr)
         esc(w, gr->ex_recipient);
         put(w, "</code>");
     }
+    if (gr->ex_reply_from == SDX_REPLY_RECONSTRUCTED)
+        put(w, "<br><small>The reply is not in the log: the MTA logged the condition below, and the reply "
+               "shown is the one it sends for it.</small>");
+    else if (gr->ex_reply_from == SDX_REPLY_INFERRED)
+        put(w, "<br><small>The reply is not in the log: the MTA only counted a failed command in its "
+               "disconnect line below; the reply shown is the likely one for that command in that "
+               "session.</small>");
     put(w, "</dd></dl>\n");
     if (gr->ex_nstory) {
         put(w, "<pre>");

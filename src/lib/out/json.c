@@ -264,6 +264,8 @@ void sdx_json_event(struct sdx_json *j, const struct sdx_event *e, const struct 
     str_or_null(j, "tls", e->tls);
     str_or_null(j, "sasl_user", e->sasl_user);
     str_or_null(j, "relay", e->relay);
+    str_or_null(j, "dsn", e->dsn);
+    sdx_json_str(j, "reply_source", sdx_reply_source_name(e->reply_from));
     if (e->size)
         sdx_json_int(j, "size", (int64_t)e->size);
     else

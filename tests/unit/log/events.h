@@ -14,6 +14,7 @@
 struct seen {
     char dir[16], outcome[16], stage[16], code[8], status[16], sender[64], recipient[64], queue_id[32];
     char client[64], server[64], message_id[96], helo[64], mta[16], sasl[32];
+    char from[16], dsn[16], text[96];      /* reply source, the MTA's dsn=, the reply text */
     unsigned long size, nstory, line;
 };
 
@@ -56,6 +57,10 @@ static inline int on_event(void *arg, const struct sdx_event *e)
     cp(s->message_id, sizeof(s->message_id), e->message_id);
     cp(s->helo, sizeof(s->helo), e->helo);
     cp(s->sasl, sizeof(s->sasl), e->sasl_user);
+    snprintf(s->from, sizeof(s->from), "%s", sdx_reply_source_name(e->reply_from));
+    cp(s->dsn, sizeof(s->dsn), e->dsn);
+    snprintf(s->text, sizeof(s->text), "%.*s", (int)(e->reply->text.len < 95 ? e->reply->text.len : 95),
+             e->reply->text.data ? e->reply->text.data : "");
     s->size = e->size;
     s->nstory = e->nstory;
     s->line = e->line;

@@ -192,7 +192,9 @@ static void test_exim_full(void **state)
         /* syntactically invalid HELO argument, 501 */
         { 16, "inbound", "rejected", "helo", "501", "", "", "", "", "127.0.2.9", "" },
         { 17, "inbound", "rejected", "helo", "501", "", "", "", "", "127.0.2.9", "" },
-        /* VRFY (line 22) is answered 252: no event; EXPN is a refusal */
+        /* VRFY without a domain is refused 501 (ex-in-vrfy); VRFY (line 22)
+         * is answered 252: no event; EXPN is a refusal */
+        { 21, "inbound", "rejected", "other", "501", "", "", "alice", "", "127.0.2.32", "" },
         { 23, "inbound", "rejected", "other", "550", "", "", "", "", "127.0.2.32", "" },
         /* a local delivery deferred, then given up on */
         { 28, "local", "deferred", "unknown", "0", "", "sender@client-b.test", "fulluser@exim.test",
@@ -218,9 +220,9 @@ static void test_exim_full(void **state)
     check(&c, want, sizeof(want) / sizeof(want[0]), "exim");
     assert_true(c.ev[1].nstory >= 2);          /* "no host name found" of the same process */
     assert_string_equal(c.ev[1].helo, "mail.client-a.test");
-    assert_string_equal(c.ev[8].message_id, "ex-out-user-unknown.805644832@client.test");
-    assert_int_equal(c.ev[8].size, 530);
-    assert_int_equal(c.ev[6].size, 8511);
+    assert_string_equal(c.ev[9].message_id, "ex-out-user-unknown.805644832@client.test");
+    assert_int_equal(c.ev[9].size, 530);
+    assert_int_equal(c.ev[7].size, 8511);
 }
 
 /* an ACL message that carries its own code is sent with it; syslog framing
@@ -282,6 +284,94 @@ static void test_exim_notices(void **state)
     assert_string_equal(c.ev[2].helo, "mail.client-a.test");
 }
 
+/* "unqualified verify rejected" (ex-in-vrfy): the 501 Exim sent */
+static void test_exim_unqualified(void **state)
+{
+    static const char *const lines[] = {
+        "2026-11-27 18:53:57.759 [6853] unqualified verify rejected: <alice> H=smtp-32.client-b.test [127.0.2.32]:42873 I=[127.0.0.1]:2525",
+        "2026-11-27 18:53:58.001 [6854] unqualified sender rejected: <bob> H=smtp-33.client-b.test [127.0.2.33]:42874 I=[127.0.0.1]:2525",
+    };
+    static const struct want want[] = {
+        { 1, "inbound", "rejected", "other", "501", "", "", "alice", "", "127.0.2.32", "" },
+        { 2, "inbound", "rejected", "mail", "501", "", "bob", "", "", "127.0.2.33", "" },
+    };
+    struct collect c = { .n = 0 };
+    struct sdx_logs_stats st;
+
+    (void)state;
+    feed(lines, sizeof(lines) / sizeof(lines[0]), "mainlog", &c, &st);
+    check(&c, want, sizeof(want) / sizeof(want[0]), "exim");
+    assert_string_equal(c.ev[0].text, "alice: recipient address must contain a domain");
+    assert_string_equal(c.ev[0].from, "reconstructed");
+    assert_string_equal(c.ev[1].text, "bob: sender address must contain a domain");
+}
+
+/* read_two - the mainlog and the rejectlog (../shared/mta-samples/exim/logs,
+ * cut), in the order given; the rejectlog's envelope and header lines are
+ * framed as Exim's details, not as unknown lines */
+static void read_two(const char *const *a, size_t na, const char *sa, const char *const *b, size_t nb,
+                     const char *sb, struct collect *c, struct sdx_logs_stats *st, struct sdx_syslog *sl)
+{
+    struct sdx_logs *l;
+    size_t i;
+
+    assert_int_equal(sdx_logs_new(&l), 0);
+    sdx_syslog_init(sl, 2026, 0);
+    for (i = 0; i < na + nb; i++) {
+        const char *line = i < na ? a[i] : b[i - na];
+        struct sdx_logline ll;
+
+        if (sdx_syslog_parse(sl, line, strlen(line), &ll) == 0)
+            assert_int_equal(sdx_logs_line(l, &ll, i < na ? sa : sb, i + 1, on_event, c), 0);
+    }
+    sdx_logs_stats(l, st);
+    sdx_logs_free(l);
+    sdx_syslog_release(sl);
+}
+
+static void test_exim_rejectlog(void **state)
+{
+    static const char *const mainlog[] = {
+        "2026-11-27 18:53:57.760 [6853] H=smtp-32.client-b.test [127.0.2.32]:42873 I=[127.0.0.1]:2525 rejected EXPN team",
+        "2026-11-27 18:53:19.402 [6830] 1xX14R-0001mA-1V H=smtp-18.client-b.test [127.0.2.18]:58093 I=[127.0.0.1]:2525 F=<sender@client-b.test> rejected after DATA: spam subject",
+        "2026-11-27 18:53:20.000 [6831] H=smtp-19.client-b.test [127.0.2.19]:58094 I=[127.0.0.1]:2525 F=<sender@client-b.test> rejected RCPT <nobody@exim.test>: Unrouteable address",
+    };
+    static const char *const rejectlog[] = {
+        "2026-11-27 18:53:57.760 [6853] H=smtp-32.client-b.test [127.0.2.32]:42873 I=[127.0.0.1]:2525 rejected EXPN team",
+        "2026-11-27 18:53:19.402 [6830] 1xX14R-0001mA-1V H=smtp-18.client-b.test [127.0.2.18]:58093 I=[127.0.0.1]:2525 F=<sender@client-b.test> rejected after DATA: spam subject",
+        "Envelope-from: <sender@client-b.test>",
+        "Envelope-to: <alice@exim.test>",
+        "P Received: from smtp-18.client-b.test ([127.0.2.18]:58093)",
+        "\tby exim.smtpdx.test with esmtp (Exim 4.96)",
+        "  Date: Fri, 27 Nov 2026 18:53:19 +0000",
+        "T To: alice@exim.test",
+        "F From: sender@client-b.test",
+        "  Subject: cheap viagra online",
+        "this line is in no format at all",
+    };
+    const size_t nm = sizeof(mainlog) / sizeof(mainlog[0]), nr = sizeof(rejectlog) / sizeof(rejectlog[0]);
+    struct collect c = { .n = 0 };
+    struct sdx_logs_stats st;
+    struct sdx_syslog sl;
+
+    (void)state;
+    read_two(mainlog, nm, "/var/log/exim4/mainlog", rejectlog, nr, "/var/log/exim4/rejectlog", &c, &st, &sl);
+    assert_int_equal(c.n, 3);
+    assert_int_equal(st.duplicates, 2);
+    assert_int_equal(sl.details, 8);
+    assert_int_equal(sl.unparsed, 1);       /* the last line: not a detail */
+    /* the other order: the mainlog's copies are the duplicates */
+    c.n = 0;
+    read_two(rejectlog, nr, "rejectlog.1", mainlog, nm, "mainlog.1", &c, &st, &sl);
+    assert_int_equal(c.n, 3);
+    assert_int_equal(st.duplicates, 2);
+    /* read alone, each gives all its events */
+    c.n = 0;
+    read_two(rejectlog, nr, "exim-rejectlog", NULL, 0, NULL, &c, &st, &sl);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(st.duplicates, 0);
+}
+
 /* garbage and cut lines: counted, never a crash; other programs left alone */
 static void test_exim_garbage(void **state)
 {
@@ -331,6 +421,8 @@ int main(void)
         cmocka_unit_test(test_exim_full),
         cmocka_unit_test(test_exim_variants),
         cmocka_unit_test(test_exim_notices),
+        cmocka_unit_test(test_exim_unqualified),
+        cmocka_unit_test(test_exim_rejectlog),
         cmocka_unit_test(test_exim_garbage),
     };
     return cmocka_run_group_tests_name("unit.exim", tests, NULL, NULL);

@@ -141,6 +141,69 @@ static void test_postfix_notices(void **state)
     assert_string_equal(c.ev[2].message_id, "pf-in-size-streamed.805296179@client.test");
 }
 
+/* refusals Postfix logs only as a failed command in the disconnect counts
+ * (../shared/mta-samples/postfix: pf-in-rcpt-before-mail, pf-in-bad-rcpt-syntax,
+ * pf-sub-no-starttls, pf-in-bare-lf-quit-abrupt), the illegal-syntax warning,
+ * milter rejects, and the dsn= Postfix decided for a deferred 554 greeting */
+static void test_postfix_unlogged(void **state)
+{
+    static const char *const lines[] = {
+        "Nov 27 18:48:17 mx postfix/smtpd[6239]: connect from a.test[127.0.1.6]",
+        "Nov 27 18:48:17 mx postfix/smtpd[6239]: disconnect from a.test[127.0.1.6] ehlo=1 rcpt=0/1 quit=1 commands=2/3",
+        "Nov 27 18:48:24 mx postfix/smtpd[6239]: connect from b.test[127.0.1.10]",
+        "Nov 27 18:48:24 mx postfix/smtpd[6239]: warning: Illegal address syntax from b.test[127.0.1.10] in RCPT command: <>",
+        "Nov 27 18:48:24 mx postfix/smtpd[6239]: disconnect from b.test[127.0.1.10] ehlo=1 mail=1 rcpt=0/2 quit=1 commands=3/5",
+        "Nov 27 18:54:47 mx postfix/smtpd[7056]: connect from c.test[127.0.1.20]",
+        "Nov 27 18:54:47 mx postfix/smtpd[7056]: NOQUEUE: reject: RCPT from c.test[127.0.1.20]: 550 5.1.1 <x@x.test>: Recipient address rejected: User unknown in local recipient table; from=<s@c.test> to=<x@x.test> proto=ESMTP helo=<c.test>",
+        "Nov 27 18:54:47 mx postfix/smtpd[7056]: disconnect from c.test[127.0.1.20] ehlo=2 starttls=1 mail=1 rcpt=0/1 data=0/1 quit=1 commands=5/7",
+        "Nov 27 18:50:14 mx postfix/smtpd[6696]: connect from d.test[127.0.1.55]",
+        "Nov 27 18:50:14 mx postfix/smtpd[6696]: 3841C10C1B8: client=d.test[127.0.1.55]",
+        "Nov 27 18:50:14 mx postfix/smtpd[6696]: lost connection after DATA (32 bytes) from d.test[127.0.1.55]",
+        "Nov 27 18:50:14 mx postfix/smtpd[6696]: disconnect from d.test[127.0.1.55] ehlo=1 mail=1 rcpt=1 data=0/1 commands=3/4",
+        "Nov 27 18:50:16 mx postfix/submission/smtpd[6713]: connect from e.test[127.0.1.56]",
+        "Nov 27 18:50:16 mx postfix/submission/smtpd[6713]: disconnect from e.test[127.0.1.56] ehlo=1 auth=0/1 mail=0/1 quit=1 commands=2/4",
+        "Nov 27 18:51:00 mx postfix/smtpd[6700]: NOQUEUE: milter-reject: RCPT from f.test[127.0.1.60]: 451 4.7.1 Service unavailable - try again later; from=<s@f.test> to=<r@x.test> proto=ESMTP helo=<f.test>",
+        "Nov 27 18:51:01 mx postfix/smtpd[6701]: connect from g.test[127.0.1.61]",
+        "Nov 27 18:51:01 mx postfix/smtpd[6701]: 4A1B210C1C0: client=g.test[127.0.1.61]",
+        "Nov 27 18:51:02 mx postfix/cleanup[6244]: 4A1B210C1C0: milter-reject: END-OF-MESSAGE from g.test[127.0.1.61]: 5.7.1 Spam message rejected; from=<s@g.test> to=<r@x.test> proto=ESMTP helo=<g.test>",
+        "Nov 27 18:51:02 mx postfix/smtpd[6701]: disconnect from g.test[127.0.1.61] ehlo=1 mail=1 rcpt=1 data=0/1 quit=1 commands=4/5",
+        "Nov 27 18:52:02 mx postfix/smtp[6737]: 78BD010C1A8: to=<someone@banner554.test>, relay=127.0.10.27[127.0.10.27]:25, delay=0.01, delays=0/0/0/0, dsn=4.7.1, status=deferred (host 127.0.10.27[127.0.10.27] refused to talk to me: 554 5.7.1 not accepting mail from 127.0.0.1)",
+    };
+    static const struct { unsigned long line; const char *stage, *code, *status, *client, *from; } want[] = {
+        { 2, "rcpt", "503", "5.5.1", "127.0.1.6", "inferred" },     /* RCPT before MAIL */
+        { 4, "rcpt", "501", "5.1.3", "127.0.1.10", "reconstructed" },
+        { 5, "rcpt", "0", "", "127.0.1.10", "inferred" },           /* 501 5.5.4: no one reply fits */
+        { 7, "rcpt", "550", "5.1.1", "127.0.1.20", "logged" },
+        { 8, "data", "554", "5.5.1", "127.0.1.20", "inferred" },    /* the RCPT's own was logged */
+        { 14, "auth", "530", "5.7.0", "127.0.1.56", "inferred" },   /* submission wants STARTTLS */
+        { 14, "mail", "530", "5.7.0", "127.0.1.56", "inferred" },
+        { 15, "rcpt", "451", "4.7.1", "127.0.1.60", "logged" },
+        { 18, "end-of-data", "550", "5.7.1", "127.0.1.61", "logged" },  /* and no inferred DATA */
+        { 20, "connect", "554", "5.7.1", "", "logged" },
+    };
+    struct collect c = { .n = 0 };
+    struct sdx_logs_stats st;
+    size_t i;
+
+    (void)state;
+    feed(lines, sizeof(lines) / sizeof(lines[0]), "u", &c, &st);
+    if (c.n != sizeof(want) / sizeof(want[0]))
+        fail_msg("%zu events, want %zu", c.n, sizeof(want) / sizeof(want[0]));
+    for (i = 0; i < c.n; i++) {
+        if (c.ev[i].line != want[i].line)
+            fail_msg("event %zu: line %lu, want %lu", i + 1, c.ev[i].line, want[i].line);
+        assert_string_equal(c.ev[i].stage, want[i].stage);
+        assert_string_equal(c.ev[i].code, want[i].code);
+        assert_string_equal(c.ev[i].status, want[i].status);
+        assert_string_equal(c.ev[i].client, want[i].client);
+        assert_string_equal(c.ev[i].from, want[i].from);
+    }
+    assert_string_equal(c.ev[1].recipient, "");         /* "<>": the empty address the client sent */
+    assert_non_null(strstr(c.ev[2].text, "rcpt command refused"));
+    assert_string_equal(c.ev[9].dsn, "4.7.1");          /* Postfix deferred the 554 greeting */
+    assert_string_equal(c.ev[9].outcome, "deferred");
+}
+
 /* --mta: a Postfix with its own syslog_name is read when forced, not before */
 static void test_force(void **state)
 {
@@ -216,6 +279,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_postfix_events),
         cmocka_unit_test(test_postfix_notices),
+        cmocka_unit_test(test_postfix_unlogged),
         cmocka_unit_test(test_force),
         cmocka_unit_test(test_garbage),
     };
