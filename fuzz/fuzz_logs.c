@@ -18,6 +18,7 @@ static const char *const prefixes[] = {
     "Nov 27 18:48:13 mx postfix/qmgr[13]: ", "Nov 27 18:48:14 mx postfix/cleanup[14]: ",
     "Nov 27 18:48:15 mx postfix/postscreen[15]: ", "Nov 27 18:48:16 mx postfix-out/local[16]: ",
     "2026-11-27 18:54:04.851 [6869] ", "2026-11-27 18:54:05 ",
+    "Nov 27 18:48:17 mx sm-mta[17]: ", "Nov 27 18:48:18 mx smtpd[18]: ",
 };
 
 struct sink { struct sdx_groups *g; struct sdx_buf b; };
@@ -62,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), k;
         struct sdx_logline ll;
-        const char *pre = prefixes[n ? (unsigned char)p[0] % 8 : 0];
+        const char *pre = prefixes[n ? (unsigned char)p[0] % (sizeof(prefixes) / sizeof(prefixes[0])) : 0];
 
         if (sdx_syslog_parse(&sl, p, n, &ll) == 0 && sdx_logs_line(l, &ll, "fuzz", 1, on_event, &s) == SDX_ENOMEM)
             break;
@@ -73,6 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         p += n + 1;
     }
+    if (sdx_logs_end(l, on_event, &s) != 0)
+        s.b.len = 0;            /* only SDX_ENOMEM: nothing to check */
     (void)sdx_groups_sorted(s.g, &g);
     sdx_buf_release(&s.b);
     sdx_groups_free(s.g);

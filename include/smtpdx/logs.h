@@ -1,7 +1,8 @@
 /* logs.h - turn MTA log lines into failure events, with their story
  * In:  framed log lines (syslog.h), in time order, from Postfix (smtpd,
  *      postscreen, cleanup, qmgr, smtp, lmtp, local, virtual, pipe, error,
- *      bounce; any instance name such as postfix-out/smtp).
+ *      bounce; any instance name such as postfix-out/smtp), Exim (mainlog,
+ *      rejectlog), OpenSMTPD and Sendmail; sdx_logs_end when it is over.
  * Out: one struct sdx_event per refusal (inbound: our server refused a
  *      client), bounce, deferral or expiry (outbound: a remote server refused
  *      us; local: a local delivery failed), carrying what the session and the
@@ -46,6 +47,10 @@ SDX_API void sdx_logs_free(struct sdx_logs *l);
  * Returns 0, the callback's non-zero value, or SDX_ENOMEM. */
 SDX_API SDX_NODISCARD int sdx_logs_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *source,
                                         unsigned long lineno, sdx_logs_emit_fn emit, void *arg);
+/* sdx_logs_end - the input is over: send the events still waiting for a
+ * later line (Sendmail logs a transaction's sender after its refusals).
+ * Returns 0, the callback's non-zero value, or SDX_ENOMEM. */
+SDX_API SDX_NODISCARD int sdx_logs_end(struct sdx_logs *l, sdx_logs_emit_fn emit, void *arg);
 SDX_API void sdx_logs_stats(const struct sdx_logs *l, struct sdx_logs_stats *st);
 /* sdx_logs_force - read every line as mta's (SDX_MTA_POSTFIX, _EXIM or
  * _OPENSMTPD) whatever its program name: for a renamed syslog_name or

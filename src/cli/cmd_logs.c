@@ -43,7 +43,7 @@ const struct opt logs_opts[] = {
     { "sender",    0,   OPT_STR,  "ADDRESS", LA(sender),    "only events from this sender (or @domain)", 0 },
     { "domain",    0,   OPT_STR,  "DOMAIN",  LA(domain),    "only events about DOMAIN: sender's or recipient's domain, client or server host (subdomains too)", 0 },
     { "client",    0,   OPT_STR,  "ADDR",    LA(client),    "only events of this client: IP address, address prefix ending in . or :, or host name", 0 },
-    { "mta",       0,   OPT_STR,  "MTA",     LA(mta),       "read every line as postfix, exim or opensmtpd logs (default: detect per line)", 0 },
+    { "mta",       0,   OPT_STR,  "MTA",     LA(mta),       "read every line as postfix, exim, opensmtpd or sendmail logs (default: detect per line)", 0 },
     { "since",     0,   OPT_STR,  "TIME",    LA(since),     "only events at or after TIME: 2026-11-27, 2026-11-27T18:00, RFC 3339", 0 },
     { "until",     0,   OPT_STR,  "TIME",    LA(until),     "only events before TIME (same forms)", 0 },
     { "year",      0,   OPT_UINT, "YEAR",    LA(year),      "year of the first line of logs without years (default: this year)", 9999 },
@@ -571,8 +571,10 @@ int cmd_logs(const struct cmd *self, int argc, char **argv)
             force = SDX_MTA_EXIM;
         else if (strcmp(a.mta, "opensmtpd") == 0)
             force = SDX_MTA_OPENSMTPD;
+        else if (strcmp(a.mta, "sendmail") == 0)
+            force = SDX_MTA_SENDMAIL;
         else {
-            fprintf(stderr, "smtpdx logs: --mta takes postfix, exim or opensmtpd (Sendmail is not read yet)\n");
+            fprintf(stderr, "smtpdx logs: --mta takes postfix, exim, opensmtpd or sendmail\n");
             return EXIT_USAGE;
         }
     }
@@ -655,6 +657,11 @@ int cmd_logs(const struct cmd *self, int argc, char **argv)
             rc = EXIT_INPUT;
             goto done;
         }
+    }
+    if ((err = sdx_logs_end(logs, on_event, &run)) != 0) {
+        fprintf(stderr, "smtpdx logs: %s\n", sdx_strerror(err));
+        rc = EXIT_INPUT;
+        goto done;
     }
     if (progress && count >= 1000000)
         fputs("\r\033[K", stderr);   /* erase the progress line */

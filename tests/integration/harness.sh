@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# harness.sh - integration harness: real Postfix and Exim on loopback
+# harness.sh - integration harness: real Postfix, Exim and Sendmail on loopback
 #
 #   harness.sh setup|start|run|stop|all WORKDIR
 #
-# setup  install what is missing (postfix, swaks, dnsmasq-base; Exim's .deb
-#        unpacked with dpkg -x under /opt/smtpdx-it), create the network
+# setup  install what is missing (postfix, swaks, dnsmasq-base; Exim's and
+#        Sendmail's .debs unpacked with dpkg -x under /opt/smtpdx-it), create the network
 #        namespace (loopback only) and write private configs under WORKDIR
 # start  start, inside the namespace: dnsmasq (the .test zone), six smtp-sink
 #        "remote" servers, Postfix (postfix -c WORKDIR/postfix/etc) and Exim
-#        (exim -C WORKDIR/exim/exim.conf)
+#        (exim -C WORKDIR/exim/exim.conf) and Sendmail (sendmail -C
+#        WORKDIR/sendmail/sendmail.cf -bd, with a private /dev/log: below)
 # run    drive every scenario, check that each one happened, and write
 #        WORKDIR/expected.tsv (and accepted.tsv: messages delivered normally)
 # stop   stop every server started here (by pid), remove the namespace
@@ -16,7 +17,10 @@
 #
 # Logs for `smtpdx logs`: WORKDIR/postfix.log (Postfix maillog_file, written by
 # postlogd; no syslog daemon) and WORKDIR/exim-main.log (a link to Exim's
-# mainlog, WORKDIR/exim/log/mainlog).
+# mainlog, WORKDIR/exim/log/mainlog) and WORKDIR/sendmail.log (Sendmail logs
+# only through syslog(3): it runs in a mount namespace of its own whose /dev
+# is a small tmpfs with /dev/log bound by tests/integration/syslogd.py, which
+# writes each message as rsyslog would; nothing touches the machine's /dev).
 # Client transcripts: WORKDIR/transcripts/<scenario>.txt.
 #
 # Everything runs inside a network namespace with only "lo" (127.0.0.0/8), so
@@ -36,11 +40,13 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SELF=$HERE/$(basename "${BASH_SOURCE[0]}")
 OPT=/opt/smtpdx-it                      # unpacked Exim lives here
 EXIM=$OPT/exim4/usr/sbin/exim4
+SM=$OPT/sendmail/usr/libexec/sendmail/sendmail   # unpacked Sendmail
 
 # listeners inside the namespace
 PF_PORT=25          # Postfix smtpd, default smtpd_delay_reject=yes
 PF_EARLY_PORT=2525  # Postfix smtpd with smtpd_delay_reject=no (syslog_name postfix/early)
 EX_PORT=2526        # Exim
+SM_PORT=2527        # Sendmail
 # smtp-sink "remote servers": address, reply, what they refuse
 SINK_OK=127.0.10.1          # accepts everything (DSNs, local mail)
 SINK_RCPT550=127.0.10.2     # 550 5.1.1 at RCPT
@@ -65,6 +71,8 @@ mkdir -p "$2"
 W=$(cd "$2" && pwd)
 PFCF=$W/postfix/etc
 EXCF=$W/exim/exim.conf
+SMD=$W/sendmail
+SMCF=$SMD/sendmail.cf
 RUN=$W/run
 
 ns_name() { cat "$W/netns" 2>/dev/null || true; }
@@ -115,7 +123,7 @@ do_install() {
     local want=(postfix swaks dnsmasq-base jq) missing=() p rc_created=
     for p in "${want[@]}"; do installed "$p" || missing+=("$p"); done
     export DEBIAN_FRONTEND=noninteractive
-    if [ ${#missing[@]} -gt 0 ] || [ ! -x "$EXIM" ]; then
+    if [ ${#missing[@]} -gt 0 ] || [ ! -x "$EXIM" ] || [ ! -x "$SM" ]; then
         log "apt-get update"
         apt-get update -qq >/dev/null 2>&1 || skip "apt-get update failed (no package archive reachable)"
     fi
@@ -154,6 +162,26 @@ do_install() {
             skip "cannot download exim4-daemon-light: $(tail -n1 "$W/apt.log")"
         rm -rf "$OPT/exim4"
         dpkg -x "$OPT"/pkgs/exim4-daemon-light_*.deb "$OPT/exim4"
+    fi
+    # Sendmail conflicts with both (mail-transport-agent): the same way
+    if [ ! -x "$SM" ]; then
+        local smdeps
+        smdeps=$(apt-cache show --no-all-versions sendmail-bin sendmail-base sendmail-cf |
+                 sed -n 's/^Depends: //p' | tr ',' '\n' | sed 's/([^)]*)//g; s/|.*//; s/[[:space:]]//g' |
+                 grep -v -e '^sendmail' -e '^debconf' -e '^adduser$' -e '^perl:any$' -e '^$' | sort -u || true)
+        [ -n "$smdeps" ] || skip "sendmail-bin not found in the package archive"
+        [ -n "$(apt-cache policy python3 | sed -n 's/^ *Candidate: //p')" ] || skip "no python3 package"
+        log "installing Sendmail's libraries and tools: $(tr '\n' ' ' <<<"$smdeps")python3"
+        # shellcheck disable=SC2086
+        apt-get install -y -qq --no-install-recommends $smdeps python3 >"$W/apt.log" 2>&1 ||
+            skip "cannot install Sendmail's libraries: $(tail -n1 "$W/apt.log")"
+        mkdir -p "$OPT/pkgs"
+        chmod 755 "$OPT" "$OPT/pkgs"
+        (cd "$OPT/pkgs" && rm -f sendmail-*.deb &&
+            apt-get download sendmail-bin sendmail-base sendmail-cf >"$W/apt.log" 2>&1) ||
+            skip "cannot download sendmail-bin: $(tail -n1 "$W/apt.log")"
+        rm -rf "$OPT/sendmail"
+        for p in "$OPT"/pkgs/sendmail-*.deb; do dpkg -x "$p" "$OPT/sendmail"; done
     fi
     # the Debian Exim binary looks its compiled-in user up before reading any
     # config: create it as exim4-base's postinst would
@@ -281,6 +309,60 @@ EOF
 /^Subject:.*cheap watches/    REJECT 5.7.1 Message rejected: spam subject
 EOF
     postfix -c "$PFCF" check
+}
+
+# Sendmail: a config made by m4 from Debian's sendmail-cf, every path under
+# $SMD; the access map refuses what the scenarios need, the mailertable sends
+# each remote domain to its smtp-sink (cf/README of sendmail-cf: access_db,
+# mailertable, DAEMON_OPTIONS, confMAX_MESSAGE_SIZE).
+write_sendmail_config() {
+    local cfm4=$OPT/sendmail/usr/share/sendmail/cf/m4/cf.m4 mk=$OPT/sendmail/usr/libexec/sendmail/makemap
+    mkdir -p "$SMD/mqueue"
+    chmod 700 "$SMD/mqueue"
+    cat > "$SMD/sendmail.mc" <<EOF
+divert(-1)
+# sendmail.mc for the smtpdx integration harness (tests/integration/harness.sh)
+divert(0)dnl
+include(\`$cfm4')dnl
+VERSIONID(\`smtpdx integration harness')dnl
+OSTYPE(\`linux')dnl
+define(\`confDOMAIN_NAME', \`sm.smtpdx.test')dnl
+define(\`confDONT_PROBE_INTERFACES', \`True')dnl
+define(\`confLOG_LEVEL', \`9')dnl
+define(\`QUEUE_DIR', \`$SMD/mqueue')dnl
+define(\`ALIAS_FILE', \`$SMD/aliases')dnl
+define(\`confPID_FILE', \`$RUN/sendmail.pid')dnl
+define(\`STATUS_FILE', \`$SMD/statistics')dnl
+define(\`confSERVICE_SWITCH_FILE', \`$SMD/service.switch')dnl
+define(\`confDONT_BLAME_SENDMAIL', \`TrustStickyBit,GroupWritableDirPathSafe,GroupReadableKeyFile')dnl
+define(\`confMAX_MESSAGE_SIZE', \`20000')dnl
+define(\`LOCAL_MAILER_PATH', \`/usr/bin/tee')dnl
+define(\`LOCAL_MAILER_ARGS', \`tee -a $SMD/local.mbox')dnl
+define(\`confCLIENT_OPTIONS', \`Addr=127.0.0.1')dnl
+FEATURE(\`access_db', \`hash -T<TMPF> $SMD/access')dnl
+FEATURE(\`mailertable', \`hash $SMD/mailertable')dnl
+FEATURE(\`no_default_msa')dnl
+FEATURE(\`blocklist_recipients')dnl
+DAEMON_OPTIONS(\`Port=$SM_PORT, Addr=127.0.0.1, Name=MTA')dnl
+MAILER(\`local')dnl
+MAILER(\`smtp')dnl
+EOF
+    m4 "$SMD/sendmail.mc" > "$SMCF" 2>"$RUN/m4.out" || die "m4 sendmail.mc failed: $(cat "$RUN/m4.out")"
+    printf 'hosts dns files\naliases files\n' > "$SMD/service.switch"
+    printf 'alice: root\nbob: root\ngreylist: root\npostmaster: root\nMAILER-DAEMON: root\nroot: %s/local.mbox\n' "$SMD" \
+        > "$SMD/aliases"
+    : > "$SMD/local.mbox"
+    chmod 666 "$SMD/local.mbox"
+    printf '%s\t%s\n' Connect:127.0.0.1 RELAY Connect:127.0.4.66 REJECT From:spammer.test REJECT \
+        To:greylist@sm.smtpdx.test '451 4.7.1 Greylisted, please try again later' > "$SMD/access"
+    printf '%s\tsmtp:[%s]\n' rcpt550.test "$SINK_RCPT550" rcpt450.test "$SINK_RCPT450" \
+        data554.test "$SINK_DATA554" expire.test "$SINK_RCPT451" sink.test "$SINK_OK" \
+        sender.test "$SINK_OK" > "$SMD/mailertable"
+    # (their "World writable directory /tmp" warnings go to $RUN: TrustStickyBit allows it)
+    "$mk" -C "$SMCF" hash "$SMD/access" < "$SMD/access" 2>"$RUN/makemap.out" ||
+        die "makemap access failed: $(cat "$RUN/makemap.out")"
+    "$mk" -C "$SMCF" hash "$SMD/mailertable" < "$SMD/mailertable" 2>"$RUN/makemap.out" ||
+        die "makemap mailertable failed: $(cat "$RUN/makemap.out")"
 }
 
 write_exim_config() {
@@ -429,9 +511,12 @@ do_setup() {
     [ -d /etc/netns ] || { mkdir -p /etc/netns; touch "$RUN/etc-netns.created"; }
     mkdir -p "/etc/netns/$ns"
     printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:2\n' > "/etc/netns/$ns/resolv.conf"
-    printf '127.0.0.1\tlocalhost\n' > "/etc/netns/$ns/hosts"
+    # Sendmail waits until the machine's own name resolves
+    printf '127.0.0.1\tlocalhost\n127.0.0.1\t%s.smtpdx.test %s\n' "$(uname -n)" "$(uname -n)" \
+        > "/etc/netns/$ns/hosts"
     write_postfix_config
     write_exim_config
+    write_sendmail_config
     log "setup done: namespace $ns, workdir $W"
 }
 
@@ -508,10 +593,29 @@ do_start() {
     nsx postfix -c "$PFCF" start 2>"$RUN/postfix.out" || die "postfix start failed: $(cat "$RUN/postfix.out")"
     trust_exim_config
     nsx "$EXIM" -C "$EXCF" -bd 2>"$RUN/exim.out" || die "exim -bd failed: $(cat "$RUN/exim.out")"
+    # (in the namespace: Sendmail needs its own name to resolve, or it
+    # sleeps a minute and retries)
+    nsx "$SM" -C "$SMCF" -bi >"$RUN/newaliases.out" 2>&1 || die "newaliases failed: $(cat "$RUN/newaliases.out")"
+    # Sendmail logs only through syslog(3), to /dev/log: it runs in a mount
+    # namespace of its own whose /dev is a small tmpfs with the devices it
+    # opens and the socket of syslogd.py (writing $SMLOG); the machine's
+    # /dev is not touched
+    # shellcheck disable=SC2016
+    start_bg sendmail-ns unshare --mount --propagation private bash -c '
+        set -e
+        mount -t tmpfs -o mode=755,size=1m smtpdx-dev /dev
+        mknod -m 666 /dev/null c 1 3; mknod -m 666 /dev/zero c 1 5
+        mknod -m 666 /dev/random c 1 8; mknod -m 666 /dev/urandom c 1 9
+        python3 "$0" /dev/log "$1" & echo $! > "$2"
+        for i in $(seq 50); do [ -S /dev/log ] && break; sleep 0.1; done
+        [ -S /dev/log ] || { echo "syslogd.py did not start" >&2; exit 1; }
+        "$3" -C "$4" -bd -L sm-mta
+        wait' "$HERE/syslogd.py" "$W/sendmail.log" "$RUN/syslogd.pid" "$SM" "$SMCF"
     wait_port 127.0.0.1 "$PF_PORT"
     wait_port 127.0.0.1 "$PF_EARLY_PORT"
     wait_port 127.0.0.1 "$EX_PORT"
-    log "started in namespace $ns: Postfix 127.0.0.1:$PF_PORT,$PF_EARLY_PORT, Exim 127.0.0.1:$EX_PORT, smtp-sink 127.0.10.1-6:25"
+    wait_port 127.0.0.1 "$SM_PORT"
+    log "started in namespace $ns: Postfix 127.0.0.1:$PF_PORT,$PF_EARLY_PORT, Exim 127.0.0.1:$EX_PORT, Sendmail 127.0.0.1:$SM_PORT, smtp-sink 127.0.10.1-6:25"
 }
 
 kill_pidfile() {  # kill_pidfile FILE NAME
@@ -570,6 +674,7 @@ EXP=$W/expected.tsv
 T=$W/transcripts
 PFLOG=$W/postfix.log
 EXLOG=$W/exim/log/mainlog
+SMLOG=$W/sendmail.log
 FAILED=0
 
 # expect ID MTA DIRECTION STAGE CODE STATUS SENDER RECIPIENT QUEUE_ID OUTCOME CLIENT DESCRIPTION
@@ -586,7 +691,7 @@ bad() { log "scenario $1: $2"; FAILED=$((FAILED + 1)); }
 # smtpdx reports a refusal for one of them.
 ACC=$W/accepted.tsv
 accepted() {  # accepted ID MTA PORT CLIENT RCPT LOGMARK
-    local id=$1 mta=$2 port=$3 client=$4 to=$5 mark=${6:-} qid re
+    local id=$1 mta=$2 port=$3 client=$4 to=$5 mark=${6:-} qid re f
     sw "$id" --server 127.0.0.1 --port "$port" --local-interface "$client" \
         --from sender@client.test --to "$to"
     qid=$(qid_from_swaks "$id")
@@ -594,8 +699,12 @@ accepted() {  # accepted ID MTA PORT CLIENT RCPT LOGMARK
         bad "$id" "message not accepted (transcript $T/$id.txt)"
     else
         # Exim logs a local delivery as "=> alice <alice@exim.test> R=..."
-        if [ "$mta" = postfix ]; then re="$qid: to=<$to>, .*status=sent"; else re="$qid $mark ([^ ]+ <)?$to>? R="; fi
-        wait_log "$([ "$mta" = postfix ] && echo "$PFLOG" || echo "$EXLOG")" "$re" >/dev/null ||
+        case $mta in
+            postfix) re="$qid: to=<$to>, .*status=sent" f=$PFLOG ;;
+            sendmail) re="$qid: to=.*stat=Sent" f=$SMLOG ;;     # alice is an alias: to=<file>
+            *) re="$qid $mark ([^ ]+ <)?$to>? R=" f=$EXLOG ;;
+        esac
+        wait_log "$f" "$re" >/dev/null ||
             bad "$id" "no delivery line for $qid"
     fi
     printf '%s\t%s\t%s\t%s\t%s\n' "$id" "$mta" sender@client.test "$to" "$qid" >> "$ACC"
@@ -647,7 +756,11 @@ raw() {
     } >"$T/$id.txt" 2>&1 || true
 }
 
-qid_from_swaks() { sed -n 's/.*queued as \([0-9A-Za-z]*\).*/\1/p; s/.* id=\([0-9A-Za-z-]*\).*/\1/p' "$T/$1.txt" | head -n1; }
+# Postfix "queued as ID", Exim "id=ID", Sendmail "250 2.0.0 ID Message accepted"
+qid_from_swaks() {
+    sed -n 's/.*queued as \([0-9A-Za-z]*\).*/\1/p; s/.* id=\([0-9A-Za-z-]*\).*/\1/p
+            s/.* 250 2\.0\.0 \([0-9A-Za-z]\{14\}\) Message accepted.*/\1/p' "$T/$1.txt" | head -n1
+}
 qid_from_pf_line() { sed -n 's/^.*postfix\/[a-z/]*\[[0-9]*\]: \([0-9A-F]\{6,\}\|[0-9A-Za-z]\{12,\}\): .*/\1/p' <<<"$1"; }
 
 # --- Postfix inbound, port 25 (smtpd_delay_reject = yes: everything at RCPT)
@@ -850,6 +963,84 @@ run_exim_outbound() {
         "remote server keeps answering 451 4.3.0 past the retry rule's cutoff (F,3s,1s)" '\*\*'
 }
 
+# --- Sendmail (every log line through syslogd.py into $SMLOG)
+# sm_in ID CLIENT STAGE CODE STATUS SENDER RCPT DESCRIPTION LOGRE swaks-args...
+# The queue id is the one Sendmail names in its refusal line (it opens one at
+# MAIL), or none for a refusal before MAIL.
+sm_in() {
+    local id=$1 client=$2 stage=$3 code=$4 status=$5 from=$6 to=$7 desc=$8 re=$9 line qid=-
+    shift 9
+    sw "$id" --server 127.0.0.1 --port "$SM_PORT" --local-interface "$client" "$@"
+    saw "$id" "$code" || bad "$id" "client did not see $code (transcript $T/$id.txt)"
+    if line=$(wait_log "$SMLOG" "$re"); then
+        qid=$(sed -n 's/^.* sm-mta\[[0-9]*\]: \([0-9A-Za-z]\{14\}\): .*/\1/p' <<<"$line")
+        [ -n "$qid" ] || qid=-
+    else
+        bad "$id" "no log line matching: $re"
+    fi
+    expect "$id" sendmail inbound "$stage" "$code" "$status" "$from" "$to" "$qid" rejected "$client" "$desc"
+}
+
+run_sendmail_inbound() {
+    accepted sm-accept-inbound sendmail "$SM_PORT" 127.0.4.9 alice@sm.smtpdx.test
+    accepted sm-accept-outbound sendmail "$SM_PORT" 127.0.0.1 friend@sink.test
+    sm_in sm-in-unknown-user 127.0.4.1 rcpt 550 5.1.1 sender@client.test nosuchuser@sm.smtpdx.test \
+        "RCPT to a nonexistent local user" 'nosuchuser@sm\.smtpdx\.test>\.\.\. User unknown' \
+        --from sender@client.test --to nosuchuser@sm.smtpdx.test
+    sm_in sm-in-relay-denied 127.0.4.2 rcpt 550 5.7.1 sender@client.test someone@elsewhere.test \
+        "external client tries to relay" 'relay=.*\[127\.0\.4\.2\].*Relaying denied' \
+        --from sender@client.test --to someone@elsewhere.test
+    sm_in sm-in-connect-reject 127.0.4.66 connect 550 5.7.1 - - \
+        "access map refuses the client (Connect: REJECT)" 'ruleset=check_relay, .*127\.0\.4\.66.*reject=550' \
+        --from sender@client.test --to alice@sm.smtpdx.test
+    sm_in sm-in-sender-reject 127.0.4.3 mail 550 5.7.1 x@spammer.test - \
+        "access map refuses the sender's domain (From: REJECT)" 'ruleset=check_mail, arg1=<x@spammer\.test>' \
+        --from x@spammer.test --to alice@sm.smtpdx.test
+    sm_in sm-in-sender-nxdomain 127.0.4.4 mail 553 5.1.8 sender@nx.test - \
+        "the sender's domain does not resolve" 'ruleset=check_mail, arg1=<sender@nx\.test>' \
+        --from sender@nx.test --to alice@sm.smtpdx.test
+    sm_in sm-in-greylist 127.0.4.5 rcpt 451 4.7.1 sender@client.test greylist@sm.smtpdx.test \
+        "access map defers a recipient (To: 451)" 'arg1=<greylist@sm\.smtpdx\.test>.*reject=451' \
+        --from sender@client.test --to greylist@sm.smtpdx.test
+    head -c 30000 /dev/zero | tr '\0' 'x' | fold -w 76 > "$W/big.txt"
+    sm_in sm-in-too-big 127.0.4.6 end-of-data 552 5.2.3 sender@client.test "" \
+        "message over MaxMessageSize (20000)" ': message size \([0-9]+\) exceeds maximum \(20000\)' \
+        --from sender@client.test --to alice@sm.smtpdx.test --body "$W/big.txt"
+}
+
+# sm_out ID RCPT STAGE CODE STATUS OUTCOME DESCRIPTION
+sm_out() {
+    local id=$1 to=$2 stage=$3 code=$4 status=$5 outcome=$6 desc=$7 qid
+    sw "$id" --server 127.0.0.1 --port "$SM_PORT" --local-interface 127.0.0.1 \
+        --from sender@sender.test --to "$to"
+    qid=$(qid_from_swaks "$id")
+    [ -n "$qid" ] || bad "$id" "message not accepted (transcript $T/$id.txt)"
+    if [ -n "$qid" ]; then
+        wait_log "$SMLOG" "$qid: to=<$to>, .*reply=$code " >/dev/null || bad "$id" "no delivery line for $qid"
+        if [ "$outcome" = expired ]; then
+            # a queue run that holds every message older than a second too old
+            sleep 2
+            # (in the daemon's mount namespace: its /dev/log is the one read)
+            nsenter --mount --target "$(head -n1 "$RUN/sendmail.pid")" \
+                "$SM" -C "$SMCF" -O Timeout.queuereturn=1s -qI"$qid" >/dev/null 2>&1 || true
+            wait_log "$SMLOG" "$qid: [0-9A-Za-z]+: DSN: Cannot send message for" >/dev/null ||
+                bad "$id" "no expiry DSN for $qid"
+        fi
+    fi
+    expect "$id" sendmail outbound "$stage" "$code" "$status" sender@sender.test "$to" "$qid" "$outcome" \
+        127.0.0.1 "$desc"
+}
+
+# Sendmail logs no stage for a remote refusal (its DSN has the transcript):
+# the stage is not checked ("")
+run_sendmail_outbound() {
+    sm_out sm-out-rcpt-550 user@rcpt550.test "" 550 5.1.1 bounced "remote server rejects RCPT with 550 5.1.1"
+    sm_out sm-out-rcpt-450 user@rcpt450.test "" 450 4.2.1 deferred "remote server rejects RCPT with 450 4.2.1"
+    sm_out sm-out-data-554 user@data554.test "" 554 5.7.1 bounced "remote server rejects DATA with 554 5.7.1"
+    sm_out sm-out-expired user@expire.test "" 451 4.3.0 expired \
+        "remote server answers 451 4.3.0 until a queue run with Timeout.queuereturn=1s returns the message"
+}
+
 do_run_inside() {
     printf '#%s\n' "$(printf '%s\t' scenario mta direction stage reply_code status sender recipient \
         queue_id outcome client description | sed 's/\t$//')" > "$EXP"
@@ -858,6 +1049,8 @@ do_run_inside() {
     run_postfix_early
     run_exim_inbound
     run_exim_outbound
+    run_sendmail_inbound
+    run_sendmail_outbound
     run_postfix_outbound
     # let the DSNs of the bounces reach the sink
     sleep 1

@@ -33,6 +33,7 @@ void sdx_logs_free(struct sdx_logs *l)
     sdx__map_free(l->messages);
     sdx_reply_release(&l->reply);
     free(l->seen);
+    sdx__sendmail_free(l);
     for (i = 0; i < l->nunparsed; i++)
         free(l->unparsed[i]);
     free(l);
@@ -131,6 +132,7 @@ int sdx_logs_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *
     if (l->force != SDX_MTA_UNKNOWN) {
         int mine = l->force == SDX_MTA_POSTFIX ? sdx__postfix_line(l, ll, source, lineno, emit, arg, &rc) :
                    l->force == SDX_MTA_EXIM ? sdx__exim_line(l, ll, source, lineno, emit, arg, &rc) :
+                   l->force == SDX_MTA_SENDMAIL ? sdx__sendmail_line(l, ll, source, lineno, emit, arg, &rc) :
                    sdx__opensmtpd_line(l, ll, source, lineno, emit, arg, &rc);
 
         if (mine)
@@ -139,14 +141,16 @@ int sdx_logs_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *
     }
     if (sdx__postfix_line(l, ll, source, lineno, emit, arg, &rc) ||
         sdx__exim_line(l, ll, source, lineno, emit, arg, &rc) ||
-        sdx__opensmtpd_line(l, ll, source, lineno, emit, arg, &rc))
+        sdx__opensmtpd_line(l, ll, source, lineno, emit, arg, &rc) ||
+        sdx__sendmail_line(l, ll, source, lineno, emit, arg, &rc))
         l->st.mta_lines++;
     return rc;
 }
 
 int sdx_logs_force(struct sdx_logs *l, enum sdx_mta mta)
 {
-    if (mta != SDX_MTA_UNKNOWN && mta != SDX_MTA_POSTFIX && mta != SDX_MTA_EXIM && mta != SDX_MTA_OPENSMTPD)
+    if (mta != SDX_MTA_UNKNOWN && mta != SDX_MTA_POSTFIX && mta != SDX_MTA_EXIM && mta != SDX_MTA_OPENSMTPD &&
+        mta != SDX_MTA_SENDMAIL)
         return SDX_EINVAL;
     l->force = mta;
     return 0;
@@ -161,4 +165,9 @@ size_t sdx_logs_unparsed(const struct sdx_logs *l, const char *const **lines)
 {
     *lines = (const char *const *)l->unparsed;
     return l->nunparsed;
+}
+
+int sdx_logs_end(struct sdx_logs *l, sdx_logs_emit_fn emit, void *arg)
+{
+    return sdx__sendmail_end(l, emit, arg);
 }

@@ -11,6 +11,8 @@
 #define LOGS_FIELD 128          /* host names, addresses, HELO, message-id: cut beyond */
 #define LOGS_STORY_LINE 240     /* one story line, cut beyond */
 
+struct sdx_sm_pending;
+
 struct story {
     unsigned char n;                            /* lines kept */
     char          line[SDX_LOGS_STORY_MAX][LOGS_STORY_LINE];
@@ -35,7 +37,8 @@ struct message {
     char          skey[40];                     /* Postfix: the session that queued it */
     unsigned char skl;
     unsigned long size;
-    unsigned      pending;                      /* OpenSMTPD: recipients not yet final */
+    unsigned      pending;                      /* OpenSMTPD, Sendmail: recipients not yet final */
+    unsigned char too_big;                      /* Sendmail: "message size (N) exceeds maximum" */
     char          last_rcpt[LOGS_FIELD];        /* the last deferred recipient, */
     char          last_reply[512];              /* and what the remote side said */
     struct story  story;
@@ -52,6 +55,7 @@ struct sdx_logs {
      * rejectlog are not counted twice; last_source caches whether the
      * current source is a rejectlog */
     uint64_t              *seen;
+    struct sdx_sm_pending *sm;                  /* Sendmail: refusals waiting for their from= */
     const char            *last_source;
     int                    in_rejectlog, seen_rejectlog;
     size_t                 nunparsed;
@@ -86,5 +90,11 @@ int sdx__exim_line(struct sdx_logs *l, const struct sdx_logline *ll, const char 
 /* sdx__opensmtpd_line - the same for OpenSMTPD's lines (program "smtpd") */
 int sdx__opensmtpd_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *source,
                         unsigned long lineno, sdx_logs_emit_fn emit, void *arg, int *rc);
+/* sdx__sendmail_line - the same for Sendmail's lines (program "sendmail", "sm-*") */
+int sdx__sendmail_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *source,
+                       unsigned long lineno, sdx_logs_emit_fn emit, void *arg, int *rc);
+/* sdx__sendmail_end - send the refusals still waiting for their from= line */
+int sdx__sendmail_end(struct sdx_logs *l, sdx_logs_emit_fn emit, void *arg);
+void sdx__sendmail_free(struct sdx_logs *l);
 
 #endif

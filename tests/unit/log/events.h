@@ -85,6 +85,7 @@ static inline void feed(const char *const *lines, size_t n, const char *source, 
             fail_msg("line %zu: not framed", i + 1);
         assert_int_equal(sdx_logs_line(l, &ll, source, i + 1, on_event, c), 0);
     }
+    assert_int_equal(sdx_logs_end(l, on_event, c), 0);
     sdx_logs_stats(l, st);
     assert_int_equal(st->lines, n);
     assert_int_equal(st->mta_lines, n);

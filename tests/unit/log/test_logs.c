@@ -235,7 +235,8 @@ static void test_force(void **state)
         struct sdx_logs *l;
 
         assert_int_equal(sdx_logs_new(&l), 0);
-        assert_int_equal(sdx_logs_force(l, SDX_MTA_SENDMAIL), SDX_EINVAL);
+        assert_int_equal(sdx_logs_force(l, SDX_MTA_SENDMAIL), 0);
+        assert_int_equal(sdx_logs_force(l, SDX_MTA_OTHER), SDX_EINVAL);
         sdx_logs_free(l);
     }
 }
