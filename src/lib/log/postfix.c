@@ -643,10 +643,9 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
         return 0;
     /* "postfix/smtpd", "postfix-out/smtp", "postfix/submission/smtpd": the
      * daemon is the last component */
-    slash = NULL;
-    for (i = 0; i < prog.len; i++)
-        if (prog.p[i] == '/')
-            slash = prog.p + i;
+    for (slash = NULL, i = prog.len; i > 0 && slash == NULL; i--)
+        if (prog.p[i - 1] == '/')
+            slash = prog.p + i - 1;
     if (slash == NULL) {
         sdx__logs_unparsed(l, ll);
         return 1;
@@ -659,10 +658,13 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
         after.p = m.p + qid.len + 2, after.len = m.len - qid.len - 2;
     /* the session key: the process (instance and pid), built by hand:
      * this runs for every line */
-    kl = prog.len < 24 ? prog.len : 24;
-    memcpy(key, prog.p, kl);
-    key[kl++] = ':';
-    {
+    kl = 0;
+    if (is(daemon, "smtpd") || is(daemon, "postscreen")) {
+        kl = prog.len < 24 ? prog.len : 24;
+        memcpy(key, prog.p, kl);
+        key[kl++] = ':';
+    }
+    if (kl) {
         char d[24];
         int nd = 0;
         unsigned long pid = ll->pid;
@@ -682,7 +684,9 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
             if ((s = sdx__map_put(l->sessions, key, kl, &evicted)) == NULL)
                 return *rc = SDX_ENOMEM, 1;
             l->st.sessions_dropped += (unsigned long)evicted;
-            memset(s, 0, sizeof(*s));
+            /* all but the story's lines, which story.n == 0 makes unused
+             * (2 KB this line need not clear) */
+            memset(s, 0, offsetof(struct session, story.line));
             hostaddr(m.p + 13, m.p + m.len, s->host, sizeof(s->host), s->addr, sizeof(s->addr));
             s->submission = find(prog.p, prog.p + prog.len, "submission") != NULL;
             sdx__story_add(&s->story, m.p, m.len);
@@ -742,7 +746,8 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
             copy_str(msg->sasl, sizeof(msg->sasl), sasl);
             if (s) {
                 copy_str(s->sasl, sizeof(s->sasl), sasl);
-                msg->story = s->story;
+                msg->story.n = s->story.n;      /* the lines in use only */
+                memcpy(msg->story.line, s->story.line, s->story.n * sizeof(s->story.line[0]));
             }
             msg->skl = (unsigned char)(kl < sizeof(msg->skey) ? kl : 0);
             memcpy(msg->skey, key, msg->skl);

@@ -347,8 +347,9 @@ static int delivery(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx
         l->reply.status_str[dsn.len] = '\0';
         l->reply.flags &= ~(unsigned)SDX_REPLY_F_NO_CODE;
     }
-    smtp = mailer.len >= 4 && (memcmp(mailer.p, "smtp", 4) == 0 || memcmp(mailer.p, "esmtp", 5) == 0 ||
-                               memcmp(mailer.p, "dsmtp", 5) == 0 || memcmp(mailer.p, "relay", 5) == 0);
+    /* smtp, esmtp, smtp8, dsmtp, relay: the SMTP mailers of cf/mailer/smtp.m4 */
+    smtp = starts(mailer, "smtp") || starts(mailer, "esmtp") || starts(mailer, "dsmtp") ||
+           starts(mailer, "relay");
     relay(p, st, rhost, sizeof(rhost), raddr, sizeof(raddr));
     /* one event per recipient of the list */
     for (r = to.p; r && r < to.p + to.len; r = rend + 1) {
