@@ -34,6 +34,7 @@ void sdx_logs_free(struct sdx_logs *l)
     sdx_reply_release(&l->reply);
     free(l->seen);
     sdx__sendmail_free(l);
+    sdx__postfix_free(l);
     for (i = 0; i < l->nunparsed; i++)
         free(l->unparsed[i]);
     free(l);
@@ -93,8 +94,17 @@ int sdx__emit(struct sdx_logs *l, struct sdx_event *e, const struct sdx_logline 
             lines[n].p = story->line[i];
             lines[n++].len = strlen(story->line[i]);
         }
-    lines[n].p = ll->msg.p, lines[n].len = ll->msg.len < LOGS_STORY_LINE ? ll->msg.len : LOGS_STORY_LINE;
-    n++;
+    {
+        size_t cut = ll->msg.len < LOGS_STORY_LINE - 1 ? ll->msg.len : LOGS_STORY_LINE - 1;
+        int held = 0;
+
+        for (i = 0; i < n && !held; i++)
+            held = lines[i].len == cut && memcmp(lines[i].p, ll->msg.p, cut) == 0;
+        if (!held) {
+            lines[n].p = ll->msg.p, lines[n].len = ll->msg.len < LOGS_STORY_LINE ? ll->msg.len : LOGS_STORY_LINE;
+            n++;
+        }
+    }
     e->story = lines;
     e->nstory = n;
     l->st.events++;
@@ -169,5 +179,7 @@ size_t sdx_logs_unparsed(const struct sdx_logs *l, const char *const **lines)
 
 int sdx_logs_end(struct sdx_logs *l, sdx_logs_emit_fn emit, void *arg)
 {
-    return sdx__sendmail_end(l, emit, arg);
+    int rc = sdx__postfix_end(l, emit, arg);
+
+    return rc ? rc : sdx__sendmail_end(l, emit, arg);
 }

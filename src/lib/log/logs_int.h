@@ -12,6 +12,7 @@
 #define LOGS_STORY_LINE 240     /* one story line, cut beyond */
 
 struct sdx_sm_pending;
+struct sdx_pf_pending;
 
 struct story {
     unsigned char n;                            /* lines kept */
@@ -27,6 +28,8 @@ struct session {
     unsigned short refused[LOGS_CMDS];          /* failures the log explains, per command */
     unsigned short too_long;                    /* per command: a "request longer than" warning */
     unsigned char  submission;                  /* the service is named submission(s) */
+    unsigned char  npend;                       /* Postfix: refusals waiting for the disconnect */
+    unsigned       gen;                         /* Postfix: this session, among all (never 0) */
     struct story   story;
 };
 
@@ -56,14 +59,17 @@ struct sdx_logs {
      * current source is a rejectlog */
     uint64_t              *seen;
     struct sdx_sm_pending *sm;                  /* Sendmail: refusals waiting for their from= */
+    struct sdx_pf_pending *pf;                  /* Postfix: refusals waiting for the disconnect */
+    unsigned               pf_gen;              /* Postfix: the last session's gen */
     const char            *last_source;
     int                    in_rejectlog, seen_rejectlog;
     size_t                 nunparsed;
 };
 
 /* sdx__emit - fill what every event shares (time, source, line, program, the
- * story with this line last), count it and hand it to emit; e->mta is the
- * caller's. Returns emit's value, 0 without one. */
+ * story with this line last unless the story holds it already: a refusal
+ * sent at the disconnect has its lines before and after it), count it and
+ * hand it to emit; e->mta is the caller's. Returns emit's value, 0 without one. */
 int sdx__emit(struct sdx_logs *l, struct sdx_event *e, const struct sdx_logline *ll, const char *source,
               unsigned long lineno, const struct story *story, sdx_logs_emit_fn emit, void *arg);
 /* sdx__refused - e: our server refused a client, with l->reply (parsed by
@@ -93,6 +99,9 @@ int sdx__opensmtpd_line(struct sdx_logs *l, const struct sdx_logline *ll, const 
 /* sdx__sendmail_line - the same for Sendmail's lines (program "sendmail", "sm-*") */
 int sdx__sendmail_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *source,
                        unsigned long lineno, sdx_logs_emit_fn emit, void *arg, int *rc);
+/* sdx__postfix_end - send the refusals still waiting for their disconnect */
+int sdx__postfix_end(struct sdx_logs *l, sdx_logs_emit_fn emit, void *arg);
+void sdx__postfix_free(struct sdx_logs *l);
 /* sdx__sendmail_end - send the refusals still waiting for their from= line */
 int sdx__sendmail_end(struct sdx_logs *l, sdx_logs_emit_fn emit, void *arg);
 void sdx__sendmail_free(struct sdx_logs *l);

@@ -16,6 +16,7 @@
  *      Postfix 3.7 in ../shared/mta-samples/postfix/logs/maillog. */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "logs_int.h"
 #include "scan.h"
@@ -446,6 +447,128 @@ static int expired(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_
     return emit_event(l, &e, ll, source, lineno, m ? &m->story : NULL, emit, arg);
 }
 
+/* A refusal smtpd logs waits for its session's "disconnect from" line, so
+ * that the story it carries runs from the connect to the command counts
+ * (rcpt=0/3) after it. At most PEND_MAX wait, across sessions: beyond, the
+ * oldest goes out at once; sdx_logs_end sends what still waits. Each keeps a
+ * copy of its line and the session it belongs to (by gen: a pid is reused). */
+#define PEND_MAX  256
+#define PEND_LINE 1024
+
+struct pf_pend {
+    unsigned       gen;             /* its session's; 0: a free slot */
+    unsigned char  kl;
+    char           key[40], program[40], line[PEND_LINE];
+    size_t         len;
+    unsigned long  seq, lineno, pid;
+    int64_t        when_us;
+    const char    *source;
+};
+
+struct sdx_pf_pending {
+    struct pf_pend p[PEND_MAX];
+    size_t         used;
+    unsigned long  seq;
+};
+
+/* pend_emit - the event of a waiting refusal, with what its session knows now */
+static int pend_emit(struct sdx_logs *l, struct pf_pend *w, sdx_logs_emit_fn emit, void *arg)
+{
+    struct session *s = sdx__map_get(l->sessions, w->key, w->kl);
+    struct sdx_logline ll;
+    struct sdx_str qid;
+    int rc;
+
+    if (s && s->gen != w->gen)
+        s = NULL;                       /* evicted, and the pid reused */
+    memset(&ll, 0, sizeof(ll));
+    ll.when_us = w->when_us;
+    ll.pid = w->pid;
+    ll.program = S(w->program);
+    ll.msg.p = w->line, ll.msg.len = w->len;
+    ll.framing = SDX_FRAME_RFC3164;
+    qid = queue_id(ll.msg);
+    if (is(qid, "NOQUEUE"))
+        qid.len = 0;
+    rc = reject(l, &ll, qid, s, w->source, w->lineno, emit, arg);
+    if (s && s->npend)
+        s->npend--;
+    w->gen = 0;
+    l->pf->used--;
+    return rc;
+}
+
+/* pend_flush - send the waiting refusals of session gen (all when gen is
+ * 0), oldest first */
+static int pend_flush(struct sdx_logs *l, unsigned gen, sdx_logs_emit_fn emit, void *arg)
+{
+    struct sdx_pf_pending *pd = l->pf;
+    int rc = 0;
+
+    while (pd && pd->used && rc == 0) {
+        struct pf_pend *oldest = NULL;
+        size_t i;
+
+        for (i = 0; i < PEND_MAX; i++)
+            if (pd->p[i].gen && (gen == 0 || pd->p[i].gen == gen) && (oldest == NULL || pd->p[i].seq < oldest->seq))
+                oldest = &pd->p[i];
+        if (oldest == NULL)
+            break;
+        rc = pend_emit(l, oldest, emit, arg);
+    }
+    return rc;
+}
+
+/* pend_add - ll (a refusal of session s, key[0..kl)) waits for the disconnect */
+static int pend_add(struct sdx_logs *l, struct session *s, const char *key, size_t kl, const struct sdx_logline *ll,
+                    struct sdx_str qid, const char *source, unsigned long lineno, sdx_logs_emit_fn emit, void *arg)
+{
+    struct sdx_pf_pending *pd = l->pf;
+    struct pf_pend *w = NULL;
+    size_t i;
+    int rc;
+
+    if (pd == NULL && (pd = l->pf = calloc(1, sizeof(*pd))) == NULL)
+        return reject(l, ll, qid, s, source, lineno, emit, arg);        /* no memory: at once */
+    if (pd->used == PEND_MAX) {
+        struct pf_pend *oldest = &pd->p[0];
+
+        for (i = 1; i < PEND_MAX; i++)
+            if (pd->p[i].seq < oldest->seq)
+                oldest = &pd->p[i];
+        if ((rc = pend_emit(l, oldest, emit, arg)) != 0)
+            return rc;
+    }
+    for (i = 0; i < PEND_MAX && w == NULL; i++)
+        if (pd->p[i].gen == 0)
+            w = &pd->p[i];
+    w->gen = s->gen;
+    w->kl = (unsigned char)(kl < sizeof(w->key) ? kl : sizeof(w->key));
+    memcpy(w->key, key, w->kl);
+    copy_str(w->program, sizeof(w->program), ll->program);
+    w->len = ll->msg.len < PEND_LINE ? ll->msg.len : PEND_LINE;
+    memcpy(w->line, ll->msg.p, w->len);
+    w->seq = pd->seq++;
+    w->lineno = lineno;
+    w->pid = ll->pid;
+    w->when_us = ll->when_us;
+    w->source = source;
+    pd->used++;
+    s->npend++;
+    return 0;
+}
+
+int sdx__postfix_end(struct sdx_logs *l, sdx_logs_emit_fn emit, void *arg)
+{
+    return pend_flush(l, 0, emit, arg);
+}
+
+void sdx__postfix_free(struct sdx_logs *l)
+{
+    free(l->pf);
+    l->pf = NULL;
+}
+
 /* the disconnect counts of one session, by command name */
 struct tally {
     struct { struct sdx_str name; unsigned long ok, total; } cmd[24];
@@ -687,6 +810,7 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
             /* all but the story's lines, which story.n == 0 makes unused
              * (2 KB this line need not clear) */
             memset(s, 0, offsetof(struct session, story.line));
+            s->gen = ++l->pf_gen ? l->pf_gen : ++l->pf_gen;     /* never 0 */
             hostaddr(m.p + 13, m.p + m.len, s->host, sizeof(s->host), s->addr, sizeof(s->addr));
             s->submission = find(prog.p, prog.p + prog.len, "submission") != NULL;
             sdx__story_add(&s->story, m.p, m.len);
@@ -694,16 +818,29 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
         }
         s = sdx__map_get(l->sessions, key, kl);
         if (starts(m, "disconnect from ") || starts(m, "DISCONNECT ")) {
-            if (s && m.p[0] == 'd')
-                *rc = disconnect(l, ll, s, source, lineno, emit, arg);
+            if (s && m.p[0] == 'd') {
+                /* the refusals of the session, then the failures it did
+                 * not log, each with the story up to this line */
+                sdx__story_add(&s->story, m.p, m.len);
+                *rc = s->npend ? pend_flush(l, s->gen, emit, arg) : 0;
+                if (*rc == 0)
+                    *rc = disconnect(l, ll, s, source, lineno, emit, arg);
+            }
             sdx__map_del(l->sessions, key, kl);
             return 1;
         }
         if (starts(m, "NOQUEUE: reject: ") || starts(m, "NOQUEUE: milter-reject: ") ||
             (qid.len && (starts(after, "reject: ") || starts(after, "milter-reject: ")))) {
-            *rc = reject(l, ll, qid, s, source, lineno, emit, arg);
-            if (s)
-                sdx__story_add(&s->story, m.p, m.len);
+            /* postscreen has one process for all its clients: no session
+             * of one client to wait for */
+            if (s == NULL || !is(daemon, "smtpd")) {
+                *rc = reject(l, ll, qid, s, source, lineno, emit, arg);
+                if (s)
+                    sdx__story_add(&s->story, m.p, m.len);
+                return 1;
+            }
+            sdx__story_add(&s->story, m.p, m.len);
+            *rc = pend_add(l, s, key, kl, ll, qid, source, lineno, emit, arg);
             return 1;
         }
         if (s && (starts(m, "Anonymous TLS connection") || starts(m, "Trusted TLS connection") ||

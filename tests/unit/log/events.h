@@ -15,6 +15,7 @@ struct seen {
     char dir[16], outcome[16], stage[16], code[8], status[16], sender[64], recipient[64], queue_id[32];
     char client[64], server[64], message_id[96], helo[64], mta[16], sasl[32];
     char from[16], dsn[16], text[96];      /* reply source, the MTA's dsn=, the reply text */
+    char story_last[96];                   /* the story's last line */
     unsigned long size, nstory, line;
 };
 
@@ -63,6 +64,8 @@ static inline int on_event(void *arg, const struct sdx_event *e)
              e->reply->text.data ? e->reply->text.data : "");
     s->size = e->size;
     s->nstory = e->nstory;
+    if (e->nstory)
+        cp(s->story_last, sizeof(s->story_last), e->story[e->nstory - 1]);
     s->line = e->line;
     return 0;
 }

@@ -200,6 +200,9 @@ static void test_postfix_unlogged(void **state)
     }
     assert_string_equal(c.ev[1].recipient, "");         /* "<>": the empty address the client sent */
     assert_non_null(strstr(c.ev[2].text, "rcpt command refused"));
+    /* a refusal's story runs to the session's disconnect and its counts */
+    assert_true(strncmp(c.ev[3].story_last, "disconnect from c.test[127.0.1.20] ehlo=2", 41) == 0);
+    assert_int_equal(c.ev[3].nstory, 3);        /* connect, reject, disconnect: the reject once */
     assert_string_equal(c.ev[9].dsn, "4.7.1");          /* Postfix deferred the 554 greeting */
     assert_string_equal(c.ev[9].outcome, "deferred");
 }
