@@ -54,13 +54,17 @@ struct sdx_event {
                                      * differ from the reply's own: a 554 5.7.1 greeting
                                      * that Postfix deferred as 4.7.1; empty if not logged */
     unsigned long       size;       /* message size in bytes, 0 unknown */
+    int64_t             delay_ms;   /* from arrival to this attempt's end (Postfix delay=,
+                                     * Sendmail delay=), -1 unknown */
+    struct sdx_str      delays;     /* Postfix's delays=a/b/c/d: before the queue manager,
+                                     * in it, connection set-up, transmission (seconds) */
     enum sdx_reply_source reply_from;
     const struct sdx_reply *reply;  /* not owned */
     const struct sdx_str *story;    /* the log lines that led to it, oldest first (not owned) */
     size_t              nstory;
 };
 
-/* sdx_event_init - an empty event around a reply */
+/* sdx_event_init - an empty event around a reply (delay_ms -1) */
 SDX_API void sdx_event_init(struct sdx_event *e, const struct sdx_reply *reply);
 /* sdx_event_recipient_domain - the domain of e->recipient into out (NUL-terminated,
  * at most cap-1 bytes); "" when none. Returns out. */

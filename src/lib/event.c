@@ -6,6 +6,7 @@
 void sdx_event_init(struct sdx_event *e, const struct sdx_reply *reply)
 {
     memset(e, 0, sizeof(*e));
+    e->delay_ms = -1;
     e->reply = reply;
     if (reply) {
         e->stage = reply->stage;

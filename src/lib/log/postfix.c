@@ -398,6 +398,8 @@ static int delivery(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx
     e.outcome = out;
     e.dir = starts(daemon, "smtp") || starts(daemon, "lmtp") ? SDX_DIR_OUTBOUND : SDX_DIR_LOCAL;
     e.dsn = dsn;                        /* Postfix's verdict: a 554 greeting it deferred is 4.7.1 */
+    e.delay_ms = seconds_ms(value(p, st, ", delay=", ','));
+    e.delays = value(p, st, "delays=", ',');
     e.recipient = value(p, st, "to=<", '>');
     e.orig_recipient = value(p, st, "orig_to=<", '>');
     relay = value(p, st, "relay=", ',');

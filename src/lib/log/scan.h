@@ -6,6 +6,7 @@
 #define SDX_LOG_SCAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include "smtpdx/buf.h"
 
@@ -73,6 +74,51 @@ static inline void copy(char *dst, size_t cap, const char *p, const char *end)
 static inline void copy_str(char *dst, size_t cap, struct sdx_str v)
 {
     copy(dst, cap, v.p, v.p ? v.p + v.len : NULL);
+}
+
+/* seconds_ms - "12", "0.04", "1.5" (Postfix's delay=) in milliseconds; -1 if
+ * not a number */
+static inline int64_t seconds_ms(struct sdx_str v)
+{
+    int64_t ms = 0, scale = 1000;
+    size_t i = 0;
+    int digits = 0;
+
+    while (i < v.len && v.p[i] >= '0' && v.p[i] <= '9' && digits < 12)
+        ms = ms * 10 + (v.p[i++] - '0'), digits++;
+    if (digits == 0)
+        return -1;
+    ms *= 1000;
+    if (i < v.len && v.p[i] == '.')
+        for (i++; i < v.len && v.p[i] >= '0' && v.p[i] <= '9'; i++)
+            if ((scale /= 10) > 0)
+                ms += (v.p[i] - '0') * scale;
+    return i == v.len ? ms : -1;
+}
+
+/* clock_ms - "[D+]HH:MM:SS" (Sendmail's delay=) in milliseconds; -1 if not */
+static inline int64_t clock_ms(struct sdx_str v)
+{
+    int64_t f[4] = { 0, 0, 0, 0 }, days = 0;
+    size_t i = 0, k = 0;
+    int digits = 0;
+
+    for (; i < v.len && k < 3; i++) {
+        char c = v.p[i];
+
+        if (c >= '0' && c <= '9' && digits < 9) {
+            f[k] = f[k] * 10 + (c - '0'), digits++;
+        } else if (c == '+' && k == 0 && days == 0 && digits) {
+            days = f[0], f[0] = 0, digits = 0;
+        } else if (c == ':' && digits) {
+            k++, digits = 0;
+        } else {
+            return -1;
+        }
+    }
+    if (k != 2 || digits == 0 || i != v.len)
+        return -1;
+    return (((days * 24 + f[0]) * 60 + f[1]) * 60 + f[2]) * 1000;
 }
 
 #endif

@@ -363,6 +363,7 @@ static int delivery(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx
         e.recipient = angle((struct sdx_str){ r, (size_t)(rend - r) });
         e.queue_id = qid;
         e.dsn = dsn;
+        e.delay_ms = clock_ms(value(p, st, " delay=", ','));
         e.relay = value(p, st, "relay=", ',');
         if (l->reply.host[0] == '\0' && (rhost[0] || raddr[0])) {
             e.server.host = S(rhost);

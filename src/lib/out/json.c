@@ -265,6 +265,11 @@ void sdx_json_event(struct sdx_json *j, const struct sdx_event *e, const struct 
     str_or_null(j, "sasl_user", e->sasl_user);
     str_or_null(j, "relay", e->relay);
     str_or_null(j, "dsn", e->dsn);
+    if (e->delay_ms >= 0)
+        sdx_json_int(j, "delay_ms", e->delay_ms);
+    else
+        sdx_json_null(j, "delay_ms");
+    str_or_null(j, "delays", e->delays);
     sdx_json_str(j, "reply_source", sdx_reply_source_name(e->reply_from));
     if (e->size)
         sdx_json_int(j, "size", (int64_t)e->size);
@@ -279,6 +284,8 @@ void sdx_json_event(struct sdx_json *j, const struct sdx_event *e, const struct 
     sdx_json_str(j, "event.category", "email");
     sdx_json_str(j, "event.outcome", e->outcome == SDX_OUT_DELIVERED ? "success" : "failure");
     sdx_json_str(j, "event.reason", sdx_reason_name(v->reason));
+    if (e->delay_ms >= 0)
+        sdx_json_int(j, "event.duration", e->delay_ms * 1000000);     /* ECS: nanoseconds */
     sdx_json_str(j, "email.direction", e->dir == SDX_DIR_INBOUND ? "inbound" :
                                        e->dir == SDX_DIR_OUTBOUND ? "outbound" : "internal");
     if (e->sender.len)

@@ -16,6 +16,8 @@ struct seen {
     char client[64], server[64], message_id[96], helo[64], mta[16], sasl[32];
     char from[16], dsn[16], text[96];      /* reply source, the MTA's dsn=, the reply text */
     char story_last[96];                   /* the story's last line */
+    char delays[32];
+    long long delay_ms;
     unsigned long size, nstory, line;
 };
 
@@ -64,6 +66,8 @@ static inline int on_event(void *arg, const struct sdx_event *e)
              e->reply->text.data ? e->reply->text.data : "");
     s->size = e->size;
     s->nstory = e->nstory;
+    s->delay_ms = (long long)e->delay_ms;
+    cp(s->delays, sizeof(s->delays), e->delays);
     if (e->nstory)
         cp(s->story_last, sizeof(s->story_last), e->story[e->nstory - 1]);
     s->line = e->line;

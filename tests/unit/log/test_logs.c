@@ -204,6 +204,9 @@ static void test_postfix_unlogged(void **state)
     assert_true(strncmp(c.ev[3].story_last, "disconnect from c.test[127.0.1.20] ehlo=2", 41) == 0);
     assert_int_equal(c.ev[3].nstory, 3);        /* connect, reject, disconnect: the reject once */
     assert_string_equal(c.ev[9].dsn, "4.7.1");          /* Postfix deferred the 554 greeting */
+    assert_int_equal(c.ev[9].delay_ms, 10);             /* delay=0.01 */
+    assert_string_equal(c.ev[9].delays, "0/0/0/0");
+    assert_int_equal(c.ev[0].delay_ms, -1);             /* an inbound refusal has none */
     assert_string_equal(c.ev[9].outcome, "deferred");
 }
 

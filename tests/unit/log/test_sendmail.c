@@ -91,6 +91,8 @@ static void test_sendmail_maillog(void **state)
     assert_string_equal(c.ev[9].dsn, "5.0.0");
     assert_string_equal(c.ev[7].message_id, "sm-out-rcpt-550.1795819101@client.test");
     assert_int_equal(c.ev[7].size, 309);
+    assert_int_equal(c.ev[11].delay_ms, 2000);          /* delay=00:00:02 */
+    assert_int_equal(c.ev[7].delay_ms, 0);
     /* accepted: local file, friend@sink.test, and the three DSNs to the sender */
     assert_int_equal(st.delivered, 5);
 }
