@@ -17,4 +17,8 @@ int cmd_logs(const struct cmd *self, int argc, char **argv);
 extern const struct opt logs_opts[];
 extern const char logs_summary[], logs_help[];
 
+int cmd_transcript(const struct cmd *self, int argc, char **argv);
+extern const struct opt transcript_opts[];
+extern const char transcript_summary[], transcript_help[];
+
 #endif
