@@ -60,7 +60,7 @@ fuzz:
 	@CC=clang cmake -S . -B $(FUZZB) -DSDX_FUZZ=ON -DSDX_TESTS=OFF -DSDX_BENCH=OFF -DSDX_SANITIZE=ON \
 		-DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link >/dev/null
 	@cmake --build $(FUZZB) -j$(JOBS)
-	@for t in reply address logs syslog transcript; do \
+	@for t in reply address logs syslog transcript smtpread; do \
 		mkdir -p fuzz/out/$$t; \
 		echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
 		$(FUZZB)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 fuzz/out/$$t fuzz/corpus/$$t \

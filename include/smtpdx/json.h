@@ -38,6 +38,9 @@ SDX_API void sdx_json_verdict(struct sdx_json *j, const struct sdx_event *e, con
  * direction, outcome, sender, queue id, client, ...) and the same facts under
  * Elastic Common Schema names ("@timestamp", "email.from.address", ...) so
  * Filebeat or Vector can ship the NDJSON unchanged */
+/* sdx_json_caps - "capabilities": [the names of SDX_CAP_* bits] and
+ * "size_limit": n or null (replay.h) */
+SDX_API void sdx_json_caps(struct sdx_json *j, unsigned caps, unsigned long long size_limit);
 SDX_API void sdx_json_event(struct sdx_json *j, const struct sdx_event *e, const struct sdx_verdict *v);
 
 #endif

@@ -265,7 +265,7 @@ static int json_report(const char *path, const struct sdx_transcript *t, const s
 {
     struct sdx_json j;
     struct sdx_reply reply;
-    char caps[256], tmp[128];
+    char tmp[128];
     size_t i, k;
     int secret = 0;
 
@@ -281,24 +281,7 @@ static int json_report(const char *path, const struct sdx_transcript *t, const s
     sdx_json_int(&j, "faults", (int64_t)rp->faults);
     sdx_json_int(&j, "refused", (int64_t)refused);
     sdx_json_int(&j, "connections", (int64_t)rp->sessions);
-    sdx_json_arr(&j, "capabilities");
-    sdx_cap_names(rp->caps, caps, sizeof(caps));
-    {
-        char *p = caps, *sp;
-
-        while (*p) {
-            sp = strchr(p, ' ');
-            sdx_json_strn(&j, NULL, p, sp ? (size_t)(sp - p) : strlen(p));
-            if (sp == NULL)
-                break;
-            p = sp + 1;
-        }
-    }
-    sdx_json_end(&j, ']');
-    if (rp->size_limit)
-        sdx_json_int(&j, "size_limit", (int64_t)rp->size_limit);
-    else
-        sdx_json_null(&j, "size_limit");
+    sdx_json_caps(&j, rp->caps, (unsigned long long)rp->size_limit);
     sdx_json_bool(&j, "tls", rp->tls);
     sdx_json_int(&j, "unanswered", (int64_t)rp->unanswered);
     sdx_json_arr(&j, "exchanges");

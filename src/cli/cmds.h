@@ -21,4 +21,8 @@ int cmd_transcript(const struct cmd *self, int argc, char **argv);
 extern const struct opt transcript_opts[];
 extern const char transcript_summary[], transcript_help[];
 
+int cmd_probe(const struct cmd *self, int argc, char **argv);
+extern const struct opt probe_opts[];
+extern const char probe_summary[], probe_help[];
+
 #endif

@@ -120,7 +120,7 @@ preflight() {
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 do_install() {
-    local want=(postfix swaks dnsmasq-base jq) missing=() p rc_created=
+    local want=(postfix swaks dnsmasq-base jq openssl) missing=() p rc_created=
     for p in "${want[@]}"; do installed "$p" || missing+=("$p"); done
     export DEBIAN_FRONTEND=noninteractive
     if [ ${#missing[@]} -gt 0 ] || [ ! -x "$EXIM" ] || [ ! -x "$SM" ]; then
@@ -193,8 +193,13 @@ do_install() {
 
 # ---------------------------------------------------------------- configs
 write_postfix_config() {
-    mkdir -p "$PFCF" "$W/postfix/spool" "$W/postfix/data"
+    mkdir -p "$PFCF" "$W/postfix/spool" "$W/postfix/data" "$W/tls"
     chown postfix: "$W/postfix/data"
+    # a self-signed certificate for mx.smtpdx.test and 127.0.0.1, valid 30 days
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/tls/key.pem" -out "$W/tls/cert.pem" -days 30 \
+        -subj /CN=mx.smtpdx.test -addext "subjectAltName=DNS:mx.smtpdx.test,IP:127.0.0.1" \
+        >"$RUN/openssl.out" 2>&1 || die "openssl req failed: $(cat "$RUN/openssl.out")"
+    chmod 600 "$W/tls/key.pem"
     cat > "$PFCF/main.cf" <<EOF
 # Postfix main.cf for the smtpdx integration harness (tests/integration/harness.sh).
 # Private instance: config, queue, data and log under $W; run with
@@ -228,6 +233,10 @@ maillog_file = $W/postfix.log
 maillog_file_prefixes = $W
 message_size_limit = 102400
 smtpd_banner = \$myhostname ESMTP Postfix (Debian/GNU)
+# STARTTLS offered (not required) with a certificate made for the run
+smtpd_tls_cert_file = $W/tls/cert.pem
+smtpd_tls_key_file = $W/tls/key.pem
+smtpd_tls_security_level = may
 smtpd_helo_required = yes
 disable_vrfy_command = yes
 unknown_address_reject_code = 550
@@ -288,6 +297,7 @@ retry     unix  -       -       n       -       -       error
 discard   unix  -       -       n       -       -       discard
 anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
     cat > "$PFCF/transport" <<EOF
@@ -1041,6 +1051,35 @@ run_sendmail_outbound() {
         "remote server answers 451 4.3.0 until a queue run with Timeout.queuereturn=1s returns the message"
 }
 
+# --- smtpdx probe against the running servers (when run.sh names the
+# binary): the Done-when of issue 4, "probe ... against the harness's Postfix
+# shows the 550 5.1.1 refusal with its explanation and the STARTTLS details;
+# --json parses"
+run_probe() {
+    [ -n "${SMTPDX_PROBE:-}" ] || return 0
+    local out=$W/probe-postfix.json
+    # (the sender's domain must resolve here: reject_unknown_sender_domain,
+    # and the namespace's DNS knows only .test)
+    "$SMTPDX_PROBE" probe "127.0.0.1:$PF_PORT" --from sender@client.test --rcpt nobody@localhost \
+        --ca-file "$W/tls/cert.pem" --json > "$out" 2>"$W/probe-postfix.err" || true
+    "$SMTPDX_PROBE" probe "127.0.0.1:$PF_PORT" --from sender@client.test --rcpt nobody@localhost \
+        --ca-file "$W/tls/cert.pem" > "$W/probe-postfix.txt" 2>&1 || true
+    jq -e '.end == "done" and .refused == 1 and .tls.verified == true and .tls.name_matches == true
+           and (.tls.protocol | startswith("TLSv1"))
+           and ([.steps[] | select(.reply_code == 550 and .reason == "userunknown"
+                 and (.text | startswith("550 5.1.1")) and (.explanation | length > 0))] | length == 1)
+           and ([.steps[] | select(.tls and .from == "client")] | length >= 4)' "$out" >/dev/null ||
+        bad probe-postfix "smtpdx probe: not the expected session (see $out, $W/probe-postfix.txt)"
+    grep -q 'chain     verified' "$W/probe-postfix.txt" ||
+        bad probe-postfix "smtpdx probe: no TLS details in the text report ($W/probe-postfix.txt)"
+    # Exim offers no STARTTLS here: --require-tls stops with no-starttls
+    local rc=0
+    "$SMTPDX_PROBE" probe "127.0.0.1:$EX_PORT" --require-tls --json > "$W/probe-exim.json" 2>&1 || rc=$?
+    [ "$rc" -eq 1 ] && jq -e '.end == "no-starttls" and .tls == null' "$W/probe-exim.json" >/dev/null ||
+        bad probe-exim "smtpdx probe --require-tls: not no-starttls (see $W/probe-exim.json)"
+    log "smtpdx probe: Postfix with STARTTLS (verified, name matches, 550 5.1.1 explained), Exim without"
+}
+
 do_run_inside() {
     printf '#%s\n' "$(printf '%s\t' scenario mta direction stage reply_code status sender recipient \
         queue_id outcome client description | sed 's/\t$//')" > "$EXP"
@@ -1052,6 +1091,7 @@ do_run_inside() {
     run_sendmail_inbound
     run_sendmail_outbound
     run_postfix_outbound
+    run_probe
     # let the DSNs of the bounces reach the sink
     sleep 1
     if [ -s "$W/exim/log/paniclog" ]; then bad exim "panic log is not empty: $(head -n3 "$W/exim/log/paniclog")"; fi

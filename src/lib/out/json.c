@@ -4,6 +4,7 @@
  *      and ECS aliases (the logs renderer adds those). */
 #include <string.h>
 #include "smtpdx/json.h"
+#include "smtpdx/replay.h"
 #include "smtpdx/esc.h"
 #include "smtpdx/explain.h"
 #include "smtpdx/syslog.h"
@@ -306,4 +307,24 @@ void sdx_json_event(struct sdx_json *j, const struct sdx_event *e, const struct 
         sdx_json_str(j, "log.file.path", e->source);
     if (e->program.len)
         sdx_json_strn(j, "process.name", e->program.p, e->program.len);
+}
+
+void sdx_json_caps(struct sdx_json *j, unsigned caps, unsigned long long size_limit)
+{
+    char names[256], *p = names, *sp;
+
+    sdx_json_arr(j, "capabilities");
+    sdx_cap_names(caps, names, sizeof(names));
+    while (*p) {
+        sp = strchr(p, ' ');
+        sdx_json_strn(j, NULL, p, sp ? (size_t)(sp - p) : strlen(p));
+        if (sp == NULL)
+            break;
+        p = sp + 1;
+    }
+    sdx_json_end(j, ']');
+    if (size_limit)
+        sdx_json_int(j, "size_limit", (int64_t)size_limit);
+    else
+        sdx_json_null(j, "size_limit");
 }

@@ -1,0 +1,109 @@
+/* probe.h - one live SMTP session, timed and bounded
+ * In:  a target (host name or address, port), what to say (HELO name,
+ *      sender, recipients), whether to use STARTTLS, timeouts.
+ * Out: the transcript with milliseconds since the start, the capabilities of
+ *      the EHLO reply (replay.h's SDX_CAP_*), the TLS facts (protocol,
+ *      cipher, the certificate's subject, issuer and expiry, whether the
+ *      chain verified against the system's CAs and why not, whether the name
+ *      matched), each reply, and a diagnosis of how the session ended.
+ * Session: greeting, EHLO (HELO when EHLO is refused), STARTTLS when offered
+ *      (or required) and EHLO again, MAIL FROM, RCPT TO for each recipient,
+ *      RSET, QUIT. No message is sent. Nothing is written but those commands.
+ * Limits: each reply within timeout_ms, the whole session within deadline_ms
+ *      (a server that hangs or drips a byte at a time ends with a named
+ *      diagnosis); replies bounded as smtpread.h says; the transcript keeps
+ *      at most SDX_PROBE_STEPS_MAX lines. One session at a time: the many-
+ *      target event loop of issue 4 is not here yet. */
+#ifndef SMTPDX_PROBE_H
+#define SMTPDX_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "buf.h"
+
+#define SDX_PROBE_RCPT_MAX  32
+#define SDX_PROBE_STEPS_MAX 4096
+
+enum sdx_probe_tls { SDX_PROBE_TLS_AUTO = 0, SDX_PROBE_TLS_REQUIRE, SDX_PROBE_TLS_NEVER };
+
+struct sdx_probe_opts {
+    const char         *host;           /* name or address literal */
+    unsigned            port;           /* 25 when 0 */
+    const char         *helo;           /* "localhost" when NULL */
+    const char         *from;           /* "" (the null sender) when NULL */
+    const char         *rcpt[SDX_PROBE_RCPT_MAX];
+    size_t              nrcpt;
+    enum sdx_probe_tls  tls;
+    int                 timeout_ms;     /* per reply; 30000 when 0 */
+    int                 deadline_ms;    /* the whole session; 120000 when 0 */
+    const char         *ca_file;        /* trust these instead of the system's CAs (tests) */
+};
+
+/* how the session ended */
+#define SDX_PROBE_ENDS(X)                                                                          \
+    X(DONE,       "done",          "the session ran to QUIT")                                      \
+    X(REFUSED,    "refused",       "the server refused the session: its greeting or EHLO/HELO was an error") \
+    X(RESOLVE,    "resolve",       "the host name did not resolve")                                \
+    X(CONNECT,    "connect",       "no connection: refused, unreachable or timed out")             \
+    X(TIMEOUT,    "timeout",       "the server did not finish a reply within the per-reply timeout") \
+    X(DEADLINE,   "deadline",      "the session did not end within the overall deadline")          \
+    X(CLOSED,     "closed",        "the server closed the connection in the middle of the session") \
+    X(RESET,      "reset",         "the connection was reset (RST) or failed")                     \
+    X(LONG_LINE,  "line-too-long", "a reply line over 4096 bytes (RFC 5321 allows 512)")           \
+    X(ENDLESS,    "endless-reply", "a multi-line reply that did not end within 512 lines")         \
+    X(NOT_SMTP,   "not-smtp",      "the server's bytes are not SMTP replies")                      \
+    X(TLS,        "tls-failed",    "the TLS handshake failed")                                     \
+    X(NO_TLS,     "no-starttls",   "TLS was required but the server does not offer STARTTLS")      \
+    X(NOMEM,      "out-of-memory", "out of memory")
+
+enum sdx_probe_end {
+#define X(e, name, text) SDX_PROBE_END_##e,
+    SDX_PROBE_ENDS(X)
+#undef X
+    SDX_PROBE_END_COUNT
+};
+
+enum sdx_probe_dir { SDX_PROBE_CLIENT, SDX_PROBE_SERVER, SDX_PROBE_NOTE };
+
+struct sdx_probe_step {
+    int64_t             ms;             /* since the start */
+    enum sdx_probe_dir  dir;
+    int                 tls;
+    int                 code;           /* of a reply; 0 otherwise */
+    size_t              off, len;       /* the text in the result's buffer */
+};
+
+struct sdx_probe_tlsinfo {
+    int  done;                          /* the handshake succeeded */
+    char protocol[32], cipher[96];
+    char subject[256], issuer[256], not_after[40];
+    int  verified;                      /* the chain verified */
+    char verify_error[160];             /* why not, as OpenSSL says */
+    int  name_ok;                       /* the certificate names the host */
+    int  days_left;                     /* until not_after; negative: expired */
+};
+
+struct sdx_probe_result {
+    struct sdx_probe_step   *step;
+    size_t                   n, cap;
+    struct sdx_buf           text;      /* the steps' bytes */
+    enum sdx_probe_end       end;
+    char                     detail[256];   /* the end's specifics (errno text, OpenSSL's) */
+    char                     address[64];   /* the address connected to */
+    unsigned                 caps;      /* SDX_CAP_* of the last EHLO reply */
+    unsigned long long       size_limit;
+    struct sdx_probe_tlsinfo tls;
+    int64_t                  greeting_ms;   /* the greeting's delay after connect */
+    int64_t                  elapsed_ms;    /* the whole session, to its end */
+    int                      refused;       /* replies of class 4 or 5 */
+};
+
+SDX_API void sdx_probe_result_init(struct sdx_probe_result *r);
+SDX_API void sdx_probe_result_release(struct sdx_probe_result *r);
+/* sdx_probe_run - run one session; 0 (r->end says how it ended), or
+ * SDX_EINVAL for bad options */
+SDX_API SDX_NODISCARD int sdx_probe_run(const struct sdx_probe_opts *o, struct sdx_probe_result *r);
+SDX_API const char *sdx_probe_end_name(enum sdx_probe_end e);
+SDX_API const char *sdx_probe_end_text(enum sdx_probe_end e);
+
+#endif

@@ -1,0 +1,329 @@
+/* cmd_probe.c - smtpdx probe: one live SMTP session, timed, explained
+ * In:  HOST[:PORT] ([v6]:PORT for an IPv6 literal), the sender and
+ *      recipients to try, TLS wishes, timeouts.
+ * Out: the timed transcript, the server's capabilities, the TLS facts, each
+ *      refusal explained; --json for machines.
+ * Exit: 0 the session ran and nothing was refused, 1 a refusal (a 4xx or
+ *      5xx reply, a refused greeting, no STARTTLS when required), 2 usage,
+ *      3 no session (name, connection, timeout, reset, not SMTP, TLS). */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include "smtpdx/smtpdx.h"
+#include "smtpdx/explain.h"
+#include "smtpdx/json.h"
+#include "smtpdx/probe.h"
+#include "smtpdx/replay.h"
+#include "cmds.h"
+
+struct probe_args {
+    int           json, require_tls, no_tls;
+    const char   *helo, *from, *rcpt, *ca_file, *color;
+    unsigned long timeout, deadline;
+};
+
+#define PA(f) offsetof(struct probe_args, f)
+const struct opt probe_opts[] = {
+    { "helo",        'H', OPT_STR,  "NAME",  PA(helo),        "the name to send in EHLO/HELO (default: localhost)", 0 },
+    { "from",        'f', OPT_STR,  "ADDR",  PA(from),        "the MAIL FROM address (default: <>, the null sender)", 0 },
+    { "rcpt",        'r', OPT_STR,  "ADDRS", PA(rcpt),        "RCPT TO each of these, comma-separated (at most 32); no message is sent", 0 },
+    { "require-tls", 0,   OPT_FLAG, NULL,    PA(require_tls), "stop (exit 1) when the server offers no STARTTLS", 0 },
+    { "no-tls",      0,   OPT_FLAG, NULL,    PA(no_tls),      "do not use STARTTLS even when offered", 0 },
+    { "ca-file",     0,   OPT_STR,  "FILE",  PA(ca_file),     "verify the certificate against these CAs instead of the system's", 0 },
+    { "timeout",     't', OPT_UINT, "SEC",   PA(timeout),     "seconds to wait for each reply (default 30; RFC 5321 allows up to 600)", 600 },
+    { "deadline",    'd', OPT_UINT, "SEC",   PA(deadline),    "seconds for the whole session (default 120)", 3600 },
+    { "json",        'j', OPT_FLAG, NULL,    PA(json),        "print the session as one JSON object", 0 },
+    { "color",       0,   OPT_STR,  "WHEN",  PA(color),       "colour: auto (default), always, never", 0 },
+    { NULL, 0, 0, NULL, 0, NULL, 0 }
+};
+
+const char probe_summary[] = "run a live SMTP session: capabilities, STARTTLS, MAIL/RCPT, each reply explained";
+const char probe_help[] =
+    "Connects to HOST (port 25 unless :PORT is given; [2001:db8::1]:587 for IPv6),\n"
+    "reads the greeting, sends EHLO (HELO if EHLO is refused), STARTTLS when the\n"
+    "server offers it (then EHLO again), MAIL FROM and RCPT TO for each\n"
+    "recipient, RSET and QUIT. No message is sent: RCPT answers whether the\n"
+    "server would take mail for the address. Prints the transcript with the\n"
+    "milliseconds since the start, the capabilities, the TLS protocol and\n"
+    "cipher, the certificate's subject, issuer and expiry, whether its chain\n"
+    "verifies and whether it names HOST (and why not), and explains every\n"
+    "refusal as `smtpdx explain` does.\n"
+    "\n"
+    "A server that hangs, drips, resets or sends endless or over-long replies\n"
+    "ends the session within the per-reply timeout or the overall deadline,\n"
+    "with a named diagnosis (timeout, deadline, reset, closed, line-too-long,\n"
+    "endless-reply, not-smtp, tls-failed).\n"
+    "\n"
+    "Examples:\n"
+    "  smtpdx probe mx.example.com --from me@example.org --rcpt someone@example.com\n"
+    "  smtpdx probe 127.0.0.1:2525 --require-tls --json\n";
+
+/* target - "host", "host:port", "[v6]:port", "v6" into host/port */
+static int target(const char *t, char *host, size_t cap, unsigned *port)
+{
+    const char *colon = strrchr(t, ':'), *p;
+    size_t n;
+
+    *port = 25;
+    if (t[0] == '[') {
+        const char *rb = strchr(t, ']');
+
+        if (rb == NULL || (rb[1] != '\0' && rb[1] != ':'))
+            return -1;
+        n = (size_t)(rb - t - 1);
+        colon = rb[1] == ':' ? rb + 1 : NULL;
+        t++;
+    } else if (colon && strchr(t, ':') != colon) {
+        colon = NULL;                   /* a bare IPv6 literal */
+        n = strlen(t);
+    } else {
+        n = colon ? (size_t)(colon - t) : strlen(t);
+    }
+    if (n == 0 || n >= cap)
+        return -1;
+    memcpy(host, t, n);
+    host[n] = '\0';
+    if (colon) {
+        unsigned long v = 0;
+
+        for (p = colon + 1; *p >= '0' && *p <= '9' && v <= 65535; p++)
+            v = v * 10 + (unsigned long)(*p - '0');
+        if (p == colon + 1 || *p || v == 0 || v > 65535)
+            return -1;
+        *port = (unsigned)v;
+    }
+    return 0;
+}
+
+static void explain_reply(const char *text, size_t n, char *out, size_t cap, struct sdx_verdict *v, int *ok)
+{
+    struct sdx_reply r;
+    struct sdx_explanation x;
+
+    *ok = 0;
+    out[0] = '\0';
+    sdx_reply_init(&r);
+    if (sdx_reply_parse(&r, text, n) == 0 && sdx_classify(&r, NULL, v) == 0) {
+        sdx_explain_verdict(v, &x);
+        snprintf(out, cap, "%s: %s (%s, %s)", sdx_reason_name(v->reason), x.summary, sdx_perm_name(v->perm),
+                 sdx_actor_name(v->actor));
+        *ok = 1;
+    }
+    sdx_reply_release(&r);
+}
+
+static void text_report(const char *tgt, const struct sdx_probe_result *r)
+{
+    char caps[256], line[1024];
+    size_t i;
+    int64_t total = r->elapsed_ms;
+
+    printf("%ssmtpdx probe ", term_bold());
+    term_put_esc(stdout, tgt, strlen(tgt));
+    printf("%s", term_reset());
+    if (r->address[0])
+        printf(" (%s)", r->address);
+    printf(": %s%s%s in %lld ms", r->end == SDX_PROBE_END_DONE ? term_green() : term_red(),
+           sdx_probe_end_name(r->end), term_reset(), (long long)total);
+    if (r->greeting_ms)
+        printf("; greeting after %lld ms", (long long)r->greeting_ms);
+    printf("; %d refusal%s\n", r->refused, r->refused == 1 ? "" : "s");
+    if (r->end != SDX_PROBE_END_DONE) {
+        snprintf(line, sizeof(line), "%s%s%s", sdx_probe_end_text(r->end), r->detail[0] ? ": " : "", r->detail);
+        term_wrap(stdout, line, 2, 2);
+    }
+    if (r->caps) {
+        sdx_cap_names(r->caps, caps, sizeof(caps));
+        printf("  offers    %s", caps);
+        if (r->size_limit)
+            printf(" (SIZE %llu)", r->size_limit);
+        putchar('\n');
+    }
+    if (r->tls.done) {
+        printf("  TLS       %s, %s\n", r->tls.protocol, r->tls.cipher);
+        printf("  cert      ");
+        term_put_esc(stdout, r->tls.subject, strlen(r->tls.subject));
+        printf("\n  issuer    ");
+        term_put_esc(stdout, r->tls.issuer, strlen(r->tls.issuer));
+        printf("\n  expires   %s (%s%d days)\n", r->tls.not_after, r->tls.days_left < 0 ? "expired " : "",
+               r->tls.days_left < 0 ? -r->tls.days_left : r->tls.days_left);
+        printf("  chain     %s%s%s\n", r->tls.verified ? term_green() : term_red(),
+               r->tls.verified ? "verified" : r->tls.verify_error, term_reset());
+        printf("  name      %s%s%s\n", r->tls.name_ok ? term_green() : term_red(),
+               r->tls.name_ok ? "the certificate names the host" : "the certificate does NOT name the host",
+               term_reset());
+    }
+    putchar('\n');
+    for (i = 0; i < r->n; i++) {
+        const struct sdx_probe_step *st = &r->step[i];
+        const char *p = r->text.data + st->off, *end = p + st->len;
+        const char *arrow = st->dir == SDX_PROBE_CLIENT ? (st->tls ? " ~>" : " ->") :
+                            st->dir == SDX_PROBE_SERVER ? (st->tls ? "<~ " : "<- ") : "== ";
+        int bad = st->dir == SDX_PROBE_SERVER && st->code >= 400;
+
+        /* one printed line per reply line */
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+
+            printf("  %s[%5lld ms]%s %s%s ", term_dim(), (long long)st->ms, term_reset(), bad ? term_red() : "",
+                   arrow);
+            term_put_esc(stdout, p, (size_t)(e - p) > 200 ? 200 : (size_t)(e - p));
+            printf("%s\n", bad ? term_reset() : "");
+            p = nl ? nl + 1 : end;
+        }
+        if (bad) {
+            struct sdx_verdict v;
+            int ok;
+
+            explain_reply(r->text.data + st->off, st->len, line, sizeof(line), &v, &ok);
+            if (ok)
+                term_wrap(stdout, line, 14, 2);
+        }
+    }
+}
+
+static int json_report(const char *tgt, const struct sdx_probe_result *r)
+{
+    struct sdx_buf out;
+    struct sdx_json j;
+    size_t i;
+
+    sdx_buf_init(&out, (size_t)64 << 20);
+    sdx_json_init(&j, &out, 0);
+    sdx_json_obj(&j, NULL);
+    sdx_json_str(&j, "target", tgt);
+    sdx_json_str(&j, "address", r->address[0] ? r->address : NULL);
+    sdx_json_str(&j, "end", sdx_probe_end_name(r->end));
+    sdx_json_str(&j, "detail", r->detail[0] ? r->detail : NULL);
+    sdx_json_int(&j, "elapsed_ms", r->elapsed_ms);
+    sdx_json_int(&j, "greeting_ms", r->greeting_ms);
+    sdx_json_int(&j, "refused", r->refused);
+    sdx_json_caps(&j, r->caps, (unsigned long long)r->size_limit);
+    if (r->tls.done) {
+        sdx_json_obj(&j, "tls");
+        sdx_json_str(&j, "protocol", r->tls.protocol);
+        sdx_json_str(&j, "cipher", r->tls.cipher);
+        sdx_json_str(&j, "subject", r->tls.subject);
+        sdx_json_str(&j, "issuer", r->tls.issuer);
+        sdx_json_str(&j, "not_after", r->tls.not_after);
+        sdx_json_int(&j, "days_left", r->tls.days_left);
+        sdx_json_bool(&j, "verified", r->tls.verified);
+        sdx_json_str(&j, "verify_error", r->tls.verified ? NULL : r->tls.verify_error);
+        sdx_json_bool(&j, "name_matches", r->tls.name_ok);
+        sdx_json_end(&j, '}');
+    } else {
+        sdx_json_null(&j, "tls");
+    }
+    sdx_json_arr(&j, "steps");
+    for (i = 0; i < r->n; i++) {
+        const struct sdx_probe_step *st = &r->step[i];
+
+        sdx_json_obj(&j, NULL);
+        sdx_json_int(&j, "ms", st->ms);
+        sdx_json_str(&j, "from", st->dir == SDX_PROBE_CLIENT ? "client" : st->dir == SDX_PROBE_SERVER ? "server" :
+                                 "note");
+        sdx_json_bool(&j, "tls", st->tls);
+        sdx_json_strn(&j, "text", r->text.data + st->off, st->len);
+        if (st->dir == SDX_PROBE_SERVER) {
+            sdx_json_int(&j, "reply_code", st->code);
+            if (st->code >= 400) {
+                struct sdx_verdict v;
+                char line[1024];
+                int ok;
+
+                explain_reply(r->text.data + st->off, st->len, line, sizeof(line), &v, &ok);
+                if (ok) {
+                    sdx_json_str(&j, "reason", sdx_reason_name(v.reason));
+                    sdx_json_bool(&j, "permanent", v.perm == SDX_PERM_PERMANENT);
+                    sdx_json_str(&j, "explanation", line);
+                }
+            }
+        }
+        sdx_json_end(&j, '}');
+    }
+    sdx_json_end(&j, ']');
+    sdx_json_end(&j, '}');
+    if (j.err) {
+        fprintf(stderr, "smtpdx probe: cannot write the JSON object: %s\n", sdx_strerror(j.err));
+        sdx_buf_release(&out);
+        return EXIT_INPUT;
+    }
+    fwrite(out.data, 1, out.len, stdout);
+    fputc('\n', stdout);
+    sdx_buf_release(&out);
+    return 0;
+}
+
+int cmd_probe(const struct cmd *self, int argc, char **argv)
+{
+    struct probe_args a = { 0 };
+    struct sdx_probe_opts o;
+    struct sdx_probe_result r;
+    char host[256], *rcpts = NULL;
+    int first, rc;
+
+    if ((rc = opt_parse(self, argc, argv, &a, &first)) >= 0)
+        return rc;
+    if (term_setup(a.color) != 0) {
+        fprintf(stderr, "smtpdx probe: --color takes auto, always or never\n");
+        return EXIT_USAGE;
+    }
+    if (first != argc - 1) {
+        fprintf(stderr, "smtpdx probe: give one target: HOST[:PORT]\n");
+        opt_usage_line(self, stderr);
+        return EXIT_USAGE;
+    }
+    memset(&o, 0, sizeof(o));
+    if (target(argv[first], host, sizeof(host), &o.port) != 0) {
+        fprintf(stderr, "smtpdx probe: not a target: '");
+        term_put_esc(stderr, argv[first], strlen(argv[first]));
+        fprintf(stderr, "' (HOST, HOST:PORT, [IPv6]:PORT)\n");
+        return EXIT_USAGE;
+    }
+    if (a.require_tls && a.no_tls) {
+        fprintf(stderr, "smtpdx probe: --require-tls and --no-tls exclude each other\n");
+        return EXIT_USAGE;
+    }
+    o.host = host;
+    o.helo = a.helo;
+    o.from = a.from;
+    o.tls = a.require_tls ? SDX_PROBE_TLS_REQUIRE : a.no_tls ? SDX_PROBE_TLS_NEVER : SDX_PROBE_TLS_AUTO;
+    o.timeout_ms = a.timeout ? (int)a.timeout * 1000 : 0;
+    o.deadline_ms = a.deadline ? (int)a.deadline * 1000 : 0;
+    o.ca_file = a.ca_file;
+    if (a.rcpt) {
+        char *t, *comma;
+
+        if ((rcpts = strdup(a.rcpt)) == NULL) {
+            fprintf(stderr, "smtpdx probe: out of memory\n");
+            return EXIT_INPUT;
+        }
+        for (t = rcpts; t; t = comma ? comma + 1 : NULL) {
+            if ((comma = strchr(t, ',')) != NULL)
+                *comma = '\0';
+            if (*t == '\0')
+                continue;               /* "a,,b" or a trailing comma */
+            if (o.nrcpt == SDX_PROBE_RCPT_MAX) {
+                fprintf(stderr, "smtpdx probe: at most %d recipients\n", SDX_PROBE_RCPT_MAX);
+                free(rcpts);
+                return EXIT_USAGE;
+            }
+            o.rcpt[o.nrcpt++] = t;
+        }
+    }
+    sdx_probe_result_init(&r);
+    if ((rc = sdx_probe_run(&o, &r)) != 0) {
+        fprintf(stderr, "smtpdx probe: %s\n", rc == SDX_EINVAL ? "an address or name holds a line break, or is "
+                "over 1000 bytes" : sdx_strerror(rc));
+        sdx_probe_result_release(&r);
+        free(rcpts);
+        return rc == SDX_EINVAL ? EXIT_USAGE : EXIT_INPUT;
+    }
+    rc = a.json ? json_report(argv[first], &r) : (text_report(argv[first], &r), 0);
+    if (rc == 0)
+        rc = r.end == SDX_PROBE_END_DONE ? (r.refused ? EXIT_FOUND : EXIT_OK) :
+             r.end == SDX_PROBE_END_REFUSED || r.end == SDX_PROBE_END_NO_TLS ? EXIT_FOUND : EXIT_INPUT;
+    sdx_probe_result_release(&r);
+    free(rcpts);
+    return rc;
+}

@@ -1,0 +1,46 @@
+#!/bin/sh
+# probe_faults.sh - smtpdx probe against a server that misbehaves on purpose
+# (tests/cli/faultd.py on 127.0.0.1): each fault ends with its named
+# diagnosis, within its bound (per-reply timeout 2 s, deadline 4 s; the
+# drip once more with a 10 s timeout, so that the 3 s deadline ends it), and
+# the exit status says "no session" (3) or "refused" (1).
+# Exit 0 pass, 1 fail, 77 skipped (no python3).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+command -v python3 >/dev/null 2>&1 || { echo "SKIPPED: python3 is not installed (it runs faultd.py)"; exit 77; }
+: "${SMTPDX:?set SMTPDX to the smtpdx binary}"
+base=$((20000 + $$ % 20000))
+out=$(mktemp -d) || exit 1
+python3 "$here/faultd.py" "$base" > "$out/faultd.out" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$out"' EXIT
+i=0
+while [ $i -lt 50 ] && ! grep -q ready "$out/faultd.out" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+grep -q ready "$out/faultd.out" || { echo "faultd.py did not start: $(cat "$out/faultd.out")"; exit 1; }
+fail=0
+check() {  # check PORT_OFFSET MODE WANT_END WANT_EXIT MAX_SECONDS [TIMEOUT DEADLINE]
+    t0=$(date +%s%N)
+    "$SMTPDX" probe "127.0.0.1:$((base + $1))" --timeout "${6:-2}" --deadline "${7:-4}" --json \
+        > "$out/$2.json" 2> "$out/$2.err"
+    rc=$?
+    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    end=$(sed -n 's/.*"end":"\([a-z-]*\)".*/\1/p' "$out/$2.json")
+    if [ "$end" != "$3" ] || [ "$rc" != "$4" ] || [ "$ms" -gt $(($5 * 1000)) ]; then
+        echo "FAIL $2: end '$end' (want $3), exit $rc (want $4), ${ms} ms (at most ${5}000)"
+        fail=1
+    else
+        echo "ok   $2: $end, exit $rc, ${ms} ms"
+    fi
+}
+check 0 hang timeout 3 4
+check 1 drip timeout 3 3
+check 1 drip deadline 3 4 10 3
+check 2 reset reset 3 3
+check 3 longline line-too-long 3 3
+check 4 endless endless-reply 3 3
+check 5 garbage not-smtp 3 3
+check 6 refuse refused 1 3
+check 7 tlsbad tls-failed 3 3
+# nothing listens: the connection is refused at once
+check 9 closed-port connect 3 2
+exit $fail
