@@ -98,6 +98,24 @@ struct sdx_probe_result {
     int                      refused;       /* replies of class 4 or 5 */
 };
 
+/* What a sender needs, against what the server advertised: "SMTPUTF8",
+ * "8BITMIME", "SIZE=30000000", "STARTTLS", "DSN", "CHUNKING", "PIPELINING",
+ * "AUTH", "REQUIRETLS", "BINARYMIME" */
+struct sdx_probe_need {
+    char               name[16];
+    unsigned long long size;        /* SIZE=n */
+    int                known;       /* a need smtpdx knows */
+    int                met;
+    int                reply_code;  /* what a sender with this need gets when unmet, 0: none */
+    const char        *status;      /* its enhanced status, "" */
+    const char        *explanation; /* why, with the RFC */
+};
+
+/* sdx_probe_need - judge one need (name[=value], any case) against caps
+ * and size_limit (SDX_CAP_* of replay.h) into *n; 0, or SDX_EINVAL for a
+ * malformed one */
+SDX_API int sdx_probe_need(const char *need, size_t len, unsigned caps, unsigned long long size_limit,
+                           struct sdx_probe_need *n);
 SDX_API void sdx_probe_result_init(struct sdx_probe_result *r);
 SDX_API void sdx_probe_result_release(struct sdx_probe_result *r);
 /* sdx_probe_run - run one session; 0 (r->end says how it ended), or

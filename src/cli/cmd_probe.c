@@ -4,7 +4,8 @@
  * Out: the timed transcript, the server's capabilities, the TLS facts, each
  *      refusal explained; --json for machines.
  * Exit: 0 the session ran and nothing was refused, 1 a refusal (a 4xx or
- *      5xx reply, a refused greeting, no STARTTLS when required), 2 usage,
+ *      5xx reply, a refused greeting, no STARTTLS when required) or an
+ *      unmet --need, 2 usage,
  *      3 no session (name, connection, timeout, reset, not SMTP, TLS). */
 #include <stddef.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@
 
 struct probe_args {
     int           json, require_tls, no_tls;
-    const char   *helo, *from, *rcpt, *ca_file, *color;
+    const char   *helo, *from, *rcpt, *ca_file, *color, *need;
     unsigned long timeout, deadline;
 };
 
@@ -27,6 +28,7 @@ const struct opt probe_opts[] = {
     { "helo",        'H', OPT_STR,  "NAME",  PA(helo),        "the name to send in EHLO/HELO (default: localhost)", 0 },
     { "from",        'f', OPT_STR,  "ADDR",  PA(from),        "the MAIL FROM address (default: <>, the null sender)", 0 },
     { "rcpt",        'r', OPT_STR,  "ADDRS", PA(rcpt),        "RCPT TO each of these, comma-separated (at most 32); no message is sent", 0 },
+    { "need",        'n', OPT_STR,  "LIST",  PA(need),        "what the sender needs, comma-separated: SMTPUTF8,8BITMIME,SIZE=30000000,STARTTLS,DSN,CHUNKING,...; each unmet one predicts the reply a sender gets (exit 1)", 0 },
     { "require-tls", 0,   OPT_FLAG, NULL,    PA(require_tls), "stop (exit 1) when the server offers no STARTTLS", 0 },
     { "no-tls",      0,   OPT_FLAG, NULL,    PA(no_tls),      "do not use STARTTLS even when offered", 0 },
     { "ca-file",     0,   OPT_STR,  "FILE",  PA(ca_file),     "verify the certificate against these CAs instead of the system's", 0 },
@@ -47,7 +49,9 @@ const char probe_help[] =
     "milliseconds since the start, the capabilities, the TLS protocol and\n"
     "cipher, the certificate's subject, issuer and expiry, whether its chain\n"
     "verifies and whether it names HOST (and why not), and explains every\n"
-    "refusal as `smtpdx explain` does.\n"
+    "refusal as `smtpdx explain` does. With --need, says for each thing the\n"
+    "sender needs whether the server offers it, and if not, the reply a sender\n"
+    "needing it would get (553 5.6.7 without SMTPUTF8, 552 5.3.4 over SIZE ...).\n"
     "\n"
     "A server that hangs, drips, resets or sends endless or over-long replies\n"
     "ends the session within the per-reply timeout or the overall deadline,\n"
@@ -56,7 +60,8 @@ const char probe_help[] =
     "\n"
     "Examples:\n"
     "  smtpdx probe mx.example.com --from me@example.org --rcpt someone@example.com\n"
-    "  smtpdx probe 127.0.0.1:2525 --require-tls --json\n";
+    "  smtpdx probe 127.0.0.1:2525 --require-tls --json\n"
+    "  smtpdx probe mx.example.com --need SMTPUTF8,8BITMIME,SIZE=30000000\n";
 
 /* target - "host", "host:port", "[v6]:port", "v6" into host/port */
 static int target(const char *t, char *host, size_t cap, unsigned *port)
@@ -112,7 +117,85 @@ static void explain_reply(const char *text, size_t n, char *out, size_t cap, str
     sdx_reply_release(&r);
 }
 
-static void text_report(const char *tgt, const struct sdx_probe_result *r)
+/* each_need - call fn on every item of the comma-separated list; the
+ * first non-zero it returns */
+static int each_need(const char *list, int (*fn)(void *arg, const char *p, size_t n), void *arg)
+{
+    const char *p = list;
+
+    while (p && *p) {
+        const char *c = strchr(p, ',');
+        size_t n = c ? (size_t)(c - p) : strlen(p);
+        int rc;
+
+        if (n && (rc = fn(arg, p, n)) != 0)
+            return rc;
+        p = c ? c + 1 : NULL;
+    }
+    return 0;
+}
+
+static int need_valid(void *arg, const char *p, size_t n)
+{
+    struct sdx_probe_need nd;
+
+    (void)arg;
+    if (sdx_probe_need(p, n, 0, 0, &nd) != 0 || !nd.known) {
+        fprintf(stderr, "smtpdx probe: --need: not a need: '");
+        term_put_esc(stderr, p, n);
+        fprintf(stderr, "' (%s)\n", nd.explanation);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+struct needs_out {
+    const struct sdx_probe_result *r;
+    struct sdx_json               *j;       /* JSON, or text when NULL */
+    int                            unmet;
+};
+
+static int need_report(void *arg, const char *p, size_t n)
+{
+    struct needs_out *o = arg;
+    struct sdx_probe_need nd;
+    char line[1024];
+
+    if (sdx_probe_need(p, n, o->r->caps, o->r->size_limit, &nd) != 0)
+        return 0;
+    if (!nd.met)
+        o->unmet++;
+    if (o->j) {
+        sdx_json_obj(o->j, NULL);
+        sdx_json_strn(o->j, "need", p, n);
+        sdx_json_bool(o->j, "met", nd.met);
+        if (!nd.met && nd.reply_code)
+            sdx_json_int(o->j, "reply_code", nd.reply_code);
+        else
+            sdx_json_null(o->j, "reply_code");
+        sdx_json_str(o->j, "status", !nd.met && nd.status[0] ? nd.status : NULL);
+        sdx_json_str(o->j, "explanation", nd.met ? NULL : nd.explanation);
+        sdx_json_end(o->j, '}');
+        return 0;
+    }
+    if (nd.met && nd.size && !(o->r->caps & SDX_CAP_SIZE))
+        snprintf(line, sizeof(line), "need: %.*s: no SIZE limit advertised (one it does not state can still "
+                 "refuse the message at the end of DATA)", (int)n, p);
+    else if (nd.met && nd.size)
+        snprintf(line, sizeof(line), "need: %.*s: within the advertised limit (SIZE %llu)", (int)n, p,
+                 o->r->size_limit);
+    else if (nd.met)
+        snprintf(line, sizeof(line), "need: %.*s: offered", (int)n, p);
+    else if (nd.reply_code)
+        snprintf(line, sizeof(line), "need: %.*s: NOT %s: a sender needing it gets %d %s; %s", (int)n, p,
+                 nd.size ? "within the advertised limit" : "offered", nd.reply_code, nd.status, nd.explanation);
+    else
+        snprintf(line, sizeof(line), "need: %.*s: NOT offered: %s", (int)n, p, nd.explanation);
+    term_wrap(stdout, line, 2, 6);
+    return 0;
+}
+
+static void text_report(const char *tgt, const struct sdx_probe_result *r, const char *need, int *unmet)
 {
     char caps[256], line[1024];
     size_t i;
@@ -138,6 +221,12 @@ static void text_report(const char *tgt, const struct sdx_probe_result *r)
         if (r->size_limit)
             printf(" (SIZE %llu)", r->size_limit);
         putchar('\n');
+    }
+    if (need && r->n) {
+        struct needs_out no = { r, NULL, 0 };
+
+        (void)each_need(need, need_report, &no);
+        *unmet = no.unmet;
     }
     if (r->tls.done) {
         printf("  TLS       %s, %s\n", r->tls.protocol, r->tls.cipher);
@@ -182,7 +271,7 @@ static void text_report(const char *tgt, const struct sdx_probe_result *r)
     }
 }
 
-static int json_report(const char *tgt, const struct sdx_probe_result *r)
+static int json_report(const char *tgt, const struct sdx_probe_result *r, const char *need, int *unmet)
 {
     struct sdx_buf out;
     struct sdx_json j;
@@ -199,6 +288,14 @@ static int json_report(const char *tgt, const struct sdx_probe_result *r)
     sdx_json_int(&j, "greeting_ms", r->greeting_ms);
     sdx_json_int(&j, "refused", r->refused);
     sdx_json_caps(&j, r->caps, (unsigned long long)r->size_limit);
+    sdx_json_arr(&j, "needs");
+    if (need && r->n) {
+        struct needs_out no = { r, &j, 0 };
+
+        (void)each_need(need, need_report, &no);
+        *unmet = no.unmet;
+    }
+    sdx_json_end(&j, ']');
     if (r->tls.done) {
         sdx_json_obj(&j, "tls");
         sdx_json_str(&j, "protocol", r->tls.protocol);
@@ -260,7 +357,7 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
     struct sdx_probe_opts o;
     struct sdx_probe_result r;
     char host[256], *rcpts = NULL;
-    int first, rc;
+    int first, rc, unmet = 0;
 
     if ((rc = opt_parse(self, argc, argv, &a, &first)) >= 0)
         return rc;
@@ -280,6 +377,8 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
         fprintf(stderr, "' (HOST, HOST:PORT, [IPv6]:PORT)\n");
         return EXIT_USAGE;
     }
+    if (a.need && (rc = each_need(a.need, need_valid, NULL)) != 0)
+        return rc;
     if (a.require_tls && a.no_tls) {
         fprintf(stderr, "smtpdx probe: --require-tls and --no-tls exclude each other\n");
         return EXIT_USAGE;
@@ -319,9 +418,9 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
         free(rcpts);
         return rc == SDX_EINVAL ? EXIT_USAGE : EXIT_INPUT;
     }
-    rc = a.json ? json_report(argv[first], &r) : (text_report(argv[first], &r), 0);
+    rc = a.json ? json_report(argv[first], &r, a.need, &unmet) : (text_report(argv[first], &r, a.need, &unmet), 0);
     if (rc == 0)
-        rc = r.end == SDX_PROBE_END_DONE ? (r.refused ? EXIT_FOUND : EXIT_OK) :
+        rc = r.end == SDX_PROBE_END_DONE ? (r.refused || unmet ? EXIT_FOUND : EXIT_OK) :
              r.end == SDX_PROBE_END_REFUSED || r.end == SDX_PROBE_END_NO_TLS ? EXIT_FOUND : EXIT_INPUT;
     sdx_probe_result_release(&r);
     free(rcpts);
