@@ -24,7 +24,12 @@
 #define SDX_PROBE_RCPT_MAX  32
 #define SDX_PROBE_STEPS_MAX 4096
 
-enum sdx_probe_tls { SDX_PROBE_TLS_AUTO = 0, SDX_PROBE_TLS_REQUIRE, SDX_PROBE_TLS_NEVER };
+enum sdx_probe_tls {
+    SDX_PROBE_TLS_AUTO = 0,     /* STARTTLS when offered */
+    SDX_PROBE_TLS_REQUIRE,      /* STARTTLS, or stop */
+    SDX_PROBE_TLS_NEVER,
+    SDX_PROBE_TLS_IMPLICIT      /* TLS from the first byte (port 465, RFC 8314 section 3.3) */
+};
 
 struct sdx_probe_opts {
     const char         *host;           /* name or address literal */

@@ -18,7 +18,7 @@
 #include "cmds.h"
 
 struct probe_args {
-    int           json, require_tls, no_tls;
+    int           json, require_tls, no_tls, tls_on_connect;
     const char   *helo, *from, *rcpt, *ca_file, *color, *need;
     unsigned long timeout, deadline;
 };
@@ -32,6 +32,7 @@ const struct opt probe_opts[] = {
       "what the sender needs, comma-separated (SMTPUTF8,SIZE=30000000,...): the reply each unmet one causes", 0 },
     { "require-tls", 0,   OPT_FLAG, NULL,    PA(require_tls), "stop (exit 1) when the server offers no STARTTLS", 0 },
     { "no-tls",      0,   OPT_FLAG, NULL,    PA(no_tls),      "do not use STARTTLS even when offered", 0 },
+    { "tls-on-connect", 'T', OPT_FLAG, NULL, PA(tls_on_connect), "TLS from the first byte, as on port 465 (RFC 8314); the default for :465", 0 },
     { "ca-file",     0,   OPT_STR,  "FILE",  PA(ca_file),     "verify the certificate against these CAs instead of the system's", 0 },
     { "timeout",     't', OPT_UINT, "SEC",   PA(timeout),     "seconds to wait for each reply (default 30; RFC 5321 allows up to 600)", 600 },
     { "deadline",    'd', OPT_UINT, "SEC",   PA(deadline),    "seconds for the whole session (default 120)", 3600 },
@@ -42,7 +43,8 @@ const struct opt probe_opts[] = {
 
 const char probe_summary[] = "run a live SMTP session: capabilities, STARTTLS, MAIL/RCPT, each reply explained";
 const char probe_help[] =
-    "Connects to HOST (port 25 unless :PORT is given; [2001:db8::1]:587 for IPv6),\n"
+    "Connects to HOST (port 25 unless :PORT is given; [2001:db8::1]:587 for IPv6;\n"
+    "TLS from the first byte on :465 or with --tls-on-connect),\n"
     "reads the greeting, sends EHLO (HELO if EHLO is refused), STARTTLS when the\n"
     "server offers it (then EHLO again), MAIL FROM and RCPT TO for each\n"
     "recipient, RSET and QUIT. No message is sent: RCPT answers whether the\n"
@@ -380,14 +382,15 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
     }
     if (a.need && (rc = each_need(a.need, need_valid, NULL)) != 0)
         return rc;
-    if (a.require_tls && a.no_tls) {
-        fprintf(stderr, "smtpdx probe: --require-tls and --no-tls exclude each other\n");
+    if (a.require_tls + a.no_tls + a.tls_on_connect > 1) {
+        fprintf(stderr, "smtpdx probe: --require-tls, --no-tls and --tls-on-connect exclude each other\n");
         return EXIT_USAGE;
     }
     o.host = host;
     o.helo = a.helo;
     o.from = a.from;
-    o.tls = a.require_tls ? SDX_PROBE_TLS_REQUIRE : a.no_tls ? SDX_PROBE_TLS_NEVER : SDX_PROBE_TLS_AUTO;
+    o.tls = a.require_tls ? SDX_PROBE_TLS_REQUIRE : a.no_tls ? SDX_PROBE_TLS_NEVER :
+            a.tls_on_connect || o.port == 465 ? SDX_PROBE_TLS_IMPLICIT : SDX_PROBE_TLS_AUTO;
     o.timeout_ms = a.timeout ? (int)a.timeout * 1000 : 0;
     o.deadline_ms = a.deadline ? (int)a.deadline * 1000 : 0;
     o.ca_file = a.ca_file;

@@ -45,6 +45,7 @@ SM=$OPT/sendmail/usr/libexec/sendmail/sendmail   # unpacked Sendmail
 # listeners inside the namespace
 PF_PORT=25          # Postfix smtpd, default smtpd_delay_reject=yes
 PF_EARLY_PORT=2525  # Postfix smtpd with smtpd_delay_reject=no (syslog_name postfix/early)
+PF_SMTPS_PORT=465   # Postfix smtpd with TLS from the first byte (postfix/smtps)
 EX_PORT=2526        # Exim
 SM_PORT=2527        # Sendmail
 # smtp-sink "remote servers": address, reply, what they refuse
@@ -277,6 +278,9 @@ EOF
 127.0.0.1:$PF_EARLY_PORT inet n - n - - smtpd
   -o syslog_name=postfix/early
   -o smtpd_delay_reject=no
+127.0.0.1:$PF_SMTPS_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/smtps
+  -o smtpd_tls_wrappermode=yes
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -623,9 +627,10 @@ do_start() {
         wait' "$HERE/syslogd.py" "$W/sendmail.log" "$RUN/syslogd.pid" "$SM" "$SMCF"
     wait_port 127.0.0.1 "$PF_PORT"
     wait_port 127.0.0.1 "$PF_EARLY_PORT"
+    wait_port 127.0.0.1 "$PF_SMTPS_PORT"
     wait_port 127.0.0.1 "$EX_PORT"
     wait_port 127.0.0.1 "$SM_PORT"
-    log "started in namespace $ns: Postfix 127.0.0.1:$PF_PORT,$PF_EARLY_PORT, Exim 127.0.0.1:$EX_PORT, Sendmail 127.0.0.1:$SM_PORT, smtp-sink 127.0.10.1-6:25"
+    log "started in namespace $ns: Postfix 127.0.0.1:$PF_PORT,$PF_EARLY_PORT,$PF_SMTPS_PORT, Exim 127.0.0.1:$EX_PORT, Sendmail 127.0.0.1:$SM_PORT, smtp-sink 127.0.10.1-6:25"
 }
 
 kill_pidfile() {  # kill_pidfile FILE NAME
@@ -1072,12 +1077,19 @@ run_probe() {
         bad probe-postfix "smtpdx probe: not the expected session (see $out, $W/probe-postfix.txt)"
     grep -q 'chain     verified' "$W/probe-postfix.txt" ||
         bad probe-postfix "smtpdx probe: no TLS details in the text report ($W/probe-postfix.txt)"
+    # port 465: TLS from the first byte (RFC 8314)
+    "$SMTPDX_PROBE" probe "127.0.0.1:$PF_SMTPS_PORT" --from sender@client.test --rcpt alice@smtpdx.test \
+        --ca-file "$W/tls/cert.pem" --json > "$W/probe-smtps.json" 2>&1 || true
+    jq -e '.end == "done" and .refused == 0 and .tls.verified == true
+           and ([.steps[] | select(.from == "server" and (.tls | not))] | length == 0)' \
+        "$W/probe-smtps.json" >/dev/null ||
+        bad probe-smtps "smtpdx probe :465: not a TLS-from-the-start session (see $W/probe-smtps.json)"
     # Exim offers no STARTTLS here: --require-tls stops with no-starttls
     local rc=0
     "$SMTPDX_PROBE" probe "127.0.0.1:$EX_PORT" --require-tls --json > "$W/probe-exim.json" 2>&1 || rc=$?
     [ "$rc" -eq 1 ] && jq -e '.end == "no-starttls" and .tls == null' "$W/probe-exim.json" >/dev/null ||
         bad probe-exim "smtpdx probe --require-tls: not no-starttls (see $W/probe-exim.json)"
-    log "smtpdx probe: Postfix with STARTTLS (verified, name matches, 550 5.1.1 explained), Exim without"
+    log "smtpdx probe: Postfix with STARTTLS (verified, name matches, 550 5.1.1 explained), on 465 with TLS from the start, Exim without"
 }
 
 do_run_inside() {

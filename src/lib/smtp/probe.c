@@ -444,6 +444,8 @@ static int session(struct session *s)
     if ((rc = connect_to(s)) != 0)
         return rc;
     note(s, "connected to", s->r->address);
+    if (o->tls == SDX_PROBE_TLS_IMPLICIT && (rc = tls_start(s)) != 0)
+        return rc;
     t_conn = now_ms();
     if ((rc = reply(s, &code)) != 0)
         return rc;
@@ -471,7 +473,7 @@ static int session(struct session *s)
         (void)command(s, "QUIT", &code);
         return SDX_PROBE_END_NO_TLS;
     }
-    if (o->tls != SDX_PROBE_TLS_NEVER && (s->r->caps & SDX_CAP_STARTTLS)) {
+    if (o->tls != SDX_PROBE_TLS_NEVER && o->tls != SDX_PROBE_TLS_IMPLICIT && (s->r->caps & SDX_CAP_STARTTLS)) {
         if ((rc = command(s, "STARTTLS", &code)) != 0)
             return rc;
         if (code == 220) {
