@@ -13,18 +13,20 @@
 #include "smtpdx/smtpdx.h"
 #include "smtpdx/explain.h"
 #include "smtpdx/json.h"
+#include "smtpdx/mx.h"
 #include "smtpdx/probe.h"
 #include "smtpdx/replay.h"
 #include "cmds.h"
 
 struct probe_args {
-    int           json, require_tls, no_tls, tls_on_connect;
+    int           json, require_tls, no_tls, tls_on_connect, mx;
     const char   *helo, *from, *rcpt, *ca_file, *color, *need;
     unsigned long timeout, deadline;
 };
 
 #define PA(f) offsetof(struct probe_args, f)
 const struct opt probe_opts[] = {
+    { "mx",          'm', OPT_FLAG, NULL,    PA(mx),          "HOST is a mail domain: its MX hosts in preference order, tried until one answers", 0 },
     { "helo",        'H', OPT_STR,  "NAME",  PA(helo),        "the name to send in EHLO/HELO (default: localhost)", 0 },
     { "from",        'f', OPT_STR,  "ADDR",  PA(from),        "the MAIL FROM address (default: <>, the null sender)", 0 },
     { "rcpt",        'r', OPT_STR,  "ADDRS", PA(rcpt),        "RCPT TO each of these, comma-separated (at most 32); no message is sent", 0 },
@@ -64,7 +66,8 @@ const char probe_help[] =
     "Examples:\n"
     "  smtpdx probe mx.example.com --from me@example.org --rcpt someone@example.com\n"
     "  smtpdx probe 127.0.0.1:2525 --require-tls --json\n"
-    "  smtpdx probe mx.example.com --need SMTPUTF8,8BITMIME,SIZE=30000000\n";
+    "  smtpdx probe mx.example.com --need SMTPUTF8,8BITMIME,SIZE=30000000\n"
+    "  smtpdx probe --mx example.com --rcpt someone@example.com\n";
 
 /* target - "host", "host:port", "[v6]:port", "v6" into host/port */
 static int target(const char *t, char *host, size_t cap, unsigned *port)
@@ -274,7 +277,8 @@ static void text_report(const char *tgt, const struct sdx_probe_result *r, const
     }
 }
 
-static int json_report(const char *tgt, const struct sdx_probe_result *r, const char *need, int *unmet)
+static int json_report(const char *tgt, const struct sdx_probe_result *r, const char *need, int *unmet,
+                       const struct sdx_mx_result *mx, const char *server)
 {
     struct sdx_buf out;
     struct sdx_json j;
@@ -284,6 +288,24 @@ static int json_report(const char *tgt, const struct sdx_probe_result *r, const 
     sdx_json_init(&j, &out, 0);
     sdx_json_obj(&j, NULL);
     sdx_json_str(&j, "target", tgt);
+    if (mx) {
+        size_t k;
+
+        sdx_json_obj(&j, "mx");
+        sdx_json_str(&j, "kind", sdx_mx_kind_name(mx->kind));
+        sdx_json_bool(&j, "dnssec", mx->secure);
+        sdx_json_arr(&j, "hosts");
+        for (k = 0; k < mx->n && mx->kind != SDX_MX_NULL; k++) {
+            sdx_json_obj(&j, NULL);
+            sdx_json_str(&j, "host", mx->mx[k].host);
+            sdx_json_int(&j, "preference", mx->mx[k].pref);
+            sdx_json_end(&j, '}');
+        }
+        sdx_json_end(&j, ']');
+        sdx_json_str(&j, "error", mx->error[0] ? mx->error : NULL);
+        sdx_json_end(&j, '}');
+        sdx_json_str(&j, "server", server);
+    }
     sdx_json_str(&j, "address", r->address[0] ? r->address : NULL);
     sdx_json_str(&j, "end", sdx_probe_end_name(r->end));
     sdx_json_str(&j, "detail", r->detail[0] ? r->detail : NULL);
@@ -354,6 +376,90 @@ static int json_report(const char *tgt, const struct sdx_probe_result *r, const 
     return 0;
 }
 
+/* probe_mx - the MX hosts of domain, in order, until one answers (RFC 5321
+ * section 5.1: a host that cannot be reached sends the client to the next) */
+static int probe_mx(const struct probe_args *a, struct sdx_probe_opts *o, const char *tgt, const char *domain,
+                    char **rcpts)
+{
+    struct sdx_mx_result mx;
+    struct sdx_probe_result r;
+    size_t k;
+    int rc, unmet = 0, tried = 0;
+
+    if ((rc = sdx_mx_lookup(domain, NULL, &mx)) != 0) {
+        fprintf(stderr, "smtpdx probe: %s\n", rc == SDX_EINVAL ? "not a domain name" : sdx_strerror(rc));
+        free(*rcpts);
+        return rc == SDX_EINVAL ? EXIT_USAGE : EXIT_INPUT;
+    }
+    if (!a->json) {
+        printf("%sMX of ", term_bold());
+        term_put_esc(stdout, domain, strlen(domain));
+        printf("%s: %s%s\n", term_reset(), sdx_mx_kind_name(mx.kind), mx.secure ? " (DNSSEC-validated)" : "");
+        for (k = 0; k < mx.n && mx.kind != SDX_MX_NULL; k++) {
+            printf("  %5u  ", mx.mx[k].pref);
+            term_put_esc(stdout, mx.mx[k].host, strlen(mx.mx[k].host));
+            putchar('\n');
+        }
+        if (mx.kind == SDX_MX_NULL)
+            printf("  the domain publishes a null MX: it accepts no mail (RFC 7505); senders get 556 5.1.10\n");
+        else if (mx.kind == SDX_MX_NXDOMAIN)
+            printf("  the domain does not exist: senders bounce mail for it (5.1.2, Postfix 5.4.4)\n");
+        else if (mx.kind == SDX_MX_NONE)
+            printf("  no MX and no address: mail to the domain cannot be delivered (5.1.2)\n");
+        else if (mx.kind == SDX_MX_ERROR)
+            printf("  %s\n", mx.error);
+        else if (mx.kind == SDX_MX_IMPLICIT)
+            printf("  (no MX record: the domain's own address is its mail host, RFC 5321 section 5.1)\n");
+    }
+    if (mx.kind != SDX_MX_FOUND && mx.kind != SDX_MX_IMPLICIT) {
+        if (a->json) {
+            struct sdx_probe_result none;
+
+            sdx_probe_result_init(&none);
+            none.end = SDX_PROBE_END_RESOLVE;
+            (void)json_report(tgt, &none, NULL, &unmet, &mx, NULL);
+            sdx_probe_result_release(&none);
+        }
+        free(*rcpts);
+        return mx.kind == SDX_MX_ERROR ? EXIT_INPUT : EXIT_FOUND;
+    }
+    for (k = 0; k < mx.n; k++) {
+        o->host = mx.mx[k].host;
+        sdx_probe_result_init(&r);
+        if ((rc = sdx_probe_run(o, &r)) != 0) {
+            sdx_probe_result_release(&r);
+            continue;
+        }
+        tried++;
+        /* an MX host that cannot be reached: the next one (RFC 5321 section 5.1) */
+        if ((r.end == SDX_PROBE_END_RESOLVE || r.end == SDX_PROBE_END_CONNECT) && k + 1 < mx.n) {
+            if (!a->json) {
+                printf("  ");
+                term_put_esc(stdout, mx.mx[k].host, strlen(mx.mx[k].host));
+                printf(": %s (%s); trying the next\n", sdx_probe_end_name(r.end), r.detail);
+            }
+            sdx_probe_result_release(&r);
+            continue;
+        }
+        if (a->json)
+            rc = json_report(tgt, &r, a->need, &unmet, &mx, mx.mx[k].host);
+        else {
+            putchar('\n');
+            text_report(mx.mx[k].host, &r, a->need, &unmet);
+            rc = 0;
+        }
+        if (rc == 0)
+            rc = r.end == SDX_PROBE_END_DONE ? (r.refused || unmet ? EXIT_FOUND : EXIT_OK) :
+                 r.end == SDX_PROBE_END_REFUSED || r.end == SDX_PROBE_END_NO_TLS ? EXIT_FOUND : EXIT_INPUT;
+        sdx_probe_result_release(&r);
+        free(*rcpts);
+        return rc;
+    }
+    free(*rcpts);
+    fprintf(stderr, "smtpdx probe: no MX host of %s could be tried (%d tried)\n", domain, tried);
+    return EXIT_INPUT;
+}
+
 int cmd_probe(const struct cmd *self, int argc, char **argv)
 {
     struct probe_args a = { 0 };
@@ -414,6 +520,8 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
             o.rcpt[o.nrcpt++] = t;
         }
     }
+    if (a.mx)
+        return probe_mx(&a, &o, argv[first], host, &rcpts);
     sdx_probe_result_init(&r);
     if ((rc = sdx_probe_run(&o, &r)) != 0) {
         fprintf(stderr, "smtpdx probe: %s\n", rc == SDX_EINVAL ? "an address or name holds a line break, or is "
@@ -422,7 +530,8 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
         free(rcpts);
         return rc == SDX_EINVAL ? EXIT_USAGE : EXIT_INPUT;
     }
-    rc = a.json ? json_report(argv[first], &r, a.need, &unmet) : (text_report(argv[first], &r, a.need, &unmet), 0);
+    rc = a.json ? json_report(argv[first], &r, a.need, &unmet, NULL, NULL) :
+                  (text_report(argv[first], &r, a.need, &unmet), 0);
     if (rc == 0)
         rc = r.end == SDX_PROBE_END_DONE ? (r.refused || unmet ? EXIT_FOUND : EXIT_OK) :
              r.end == SDX_PROBE_END_REFUSED || r.end == SDX_PROBE_END_NO_TLS ? EXIT_FOUND : EXIT_INPUT;

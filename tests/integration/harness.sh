@@ -593,7 +593,10 @@ do_start() {
         --pid-file= --log-facility=- \
         --local=/test/ --local=/in-addr.arpa/ \
         --host-record=client.test,$SINK_OK --host-record=sender.test,$SINK_OK \
-        --host-record=localhost,127.0.0.1
+        --host-record=localhost,127.0.0.1 \
+        --host-record=mx.smtpdx.test,127.0.0.1 --host-record=down.smtpdx.test,127.0.0.99 \
+        --mx-host=mxtest.test,down.smtpdx.test,5 --mx-host=mxtest.test,mx.smtpdx.test,10 \
+        --host-record=implicit.test,127.0.0.1
     # the refusing "remote" servers (Postfix's smtp-sink)
     start_bg sink-ok smtp-sink -u nobody -h mx.sink.test "$SINK_OK:25" 64
     start_bg sink-rcpt550 smtp-sink -u nobody -h mx.rcpt550.test -f RCPT -B "$R550" "$SINK_RCPT550:25" 64
@@ -1062,7 +1065,7 @@ run_sendmail_outbound() {
 # --json parses"
 run_probe() {
     [ -n "${SMTPDX_PROBE:-}" ] || return 0
-    local out=$W/probe-postfix.json
+    local out=$W/probe-postfix.json rc
     # (the sender's domain must resolve here: reject_unknown_sender_domain,
     # and the namespace's DNS knows only .test)
     "$SMTPDX_PROBE" probe "127.0.0.1:$PF_PORT" --from sender@client.test --rcpt nobody@localhost \
@@ -1084,12 +1087,28 @@ run_probe() {
            and ([.steps[] | select(.from == "server" and (.tls | not))] | length == 0)' \
         "$W/probe-smtps.json" >/dev/null ||
         bad probe-smtps "smtpdx probe :465: not a TLS-from-the-start session (see $W/probe-smtps.json)"
+    # --mx: mxtest.test has MX 5 down.smtpdx.test (nothing listens) and MX 10
+    # mx.smtpdx.test (Postfix); implicit.test has only an address; nx.test none
+    "$SMTPDX_PROBE" probe --mx "mxtest.test:$PF_PORT" --from sender@client.test --rcpt alice@smtpdx.test \
+        --ca-file "$W/tls/cert.pem" --json > "$W/probe-mx.json" 2>&1 || true
+    jq -e '.mx.kind == "mx" and .mx.hosts[0].host == "down.smtpdx.test" and .mx.hosts[0].preference == 5
+           and .mx.hosts[1].host == "mx.smtpdx.test" and .server == "mx.smtpdx.test" and .end == "done"
+           and .tls.name_matches == true' "$W/probe-mx.json" >/dev/null ||
+        bad probe-mx "smtpdx probe --mx: not MX order with fall-through (see $W/probe-mx.json)"
+    "$SMTPDX_PROBE" probe --mx "implicit.test:$PF_PORT" --no-tls --json > "$W/probe-implicit.json" 2>&1 || true
+    jq -e '.mx.kind == "implicit-mx" and .server == "implicit.test" and .end == "done"' \
+        "$W/probe-implicit.json" >/dev/null ||
+        bad probe-mx "smtpdx probe --mx: no implicit MX (see $W/probe-implicit.json)"
+    rc=0
+    "$SMTPDX_PROBE" probe --mx nx.test --json > "$W/probe-nx.json" 2>&1 || rc=$?
+    [ "$rc" -eq 1 ] && jq -e '.mx.kind == "nxdomain"' "$W/probe-nx.json" >/dev/null ||
+        bad probe-mx "smtpdx probe --mx nx.test: not nxdomain with exit 1 (see $W/probe-nx.json)"
     # Exim offers no STARTTLS here: --require-tls stops with no-starttls
-    local rc=0
+    rc=0
     "$SMTPDX_PROBE" probe "127.0.0.1:$EX_PORT" --require-tls --json > "$W/probe-exim.json" 2>&1 || rc=$?
     [ "$rc" -eq 1 ] && jq -e '.end == "no-starttls" and .tls == null' "$W/probe-exim.json" >/dev/null ||
         bad probe-exim "smtpdx probe --require-tls: not no-starttls (see $W/probe-exim.json)"
-    log "smtpdx probe: Postfix with STARTTLS (verified, name matches, 550 5.1.1 explained), on 465 with TLS from the start, Exim without"
+    log "smtpdx probe: Postfix with STARTTLS (verified, name matches, 550 5.1.1 explained), on 465 with TLS from the start, --mx in MX order, Exim without"
 }
 
 do_run_inside() {
