@@ -33,6 +33,10 @@ demo: build
 	@echo
 	@./$(BUILD)/smtpdx explain --brief < examples/replies.txt
 	@echo
+	@echo "== smtpdx transcript examples/transcripts/client-faults.txt   (a session with client faults)"
+	@echo
+	@./$(BUILD)/smtpdx transcript examples/transcripts/client-faults.txt || true
+	@echo
 	@echo "== one of them in full:"
 	@echo
 	@./$(BUILD)/smtpdx explain "550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown in local recipient table"
