@@ -32,10 +32,7 @@ demo: build
 	@echo "== smtpdx explain --brief < examples/replies.txt   (real replies; see examples/README.md)"
 	@echo
 	@./$(BUILD)/smtpdx explain --brief < examples/replies.txt
-	@echo
-	@echo "== smtpdx transcript examples/transcripts/client-faults.txt   (a session with client faults)"
-	@echo
-	@./$(BUILD)/smtpdx transcript examples/transcripts/client-faults.txt || true
+
 	@echo
 	@echo "== one of them in full:"
 	@echo
@@ -44,6 +41,10 @@ demo: build
 	@echo "== and an address:"
 	@echo
 	@./$(BUILD)/smtpdx address 'user@exämple.com' || true
+	@echo
+	@echo "== smtpdx transcript examples/transcripts/client-faults.txt   (a session with client faults)"
+	@echo
+	@./$(BUILD)/smtpdx transcript examples/transcripts/client-faults.txt || true
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
