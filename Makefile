@@ -32,7 +32,6 @@ demo: build
 	@echo "== smtpdx explain --brief < examples/replies.txt   (real replies; see examples/README.md)"
 	@echo
 	@./$(BUILD)/smtpdx explain --brief < examples/replies.txt
-
 	@echo
 	@echo "== one of them in full:"
 	@echo
