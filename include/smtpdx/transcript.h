@@ -5,6 +5,10 @@
  *                      "=== " and "*** " notes
  *        C:/S:         "C: EHLO x", "S: 250 ok" (RFC examples, many tools)
  *        >/<           "> EHLO x", "< 250 ok" (curl -v, hand notes)
+ *        tcpflow -c    "127.000.000.001.45678-127.000.000.001.00025: EHLO x"
+ *                      (a TCP stream dump: the side with the lower port is
+ *                      the server; lines after a prefixed one without a
+ *                      prefix of their own continue its flow)
  *      detected per line; lines in none of them (headers of a message sent,
  *      comments) are counted, not turns.
  * Out: turns in order, each with its side, whether it went over TLS, its
@@ -46,7 +50,7 @@ struct sdx_transcript {
     size_t           n, cap;
     unsigned long    lines, notes, other, cut;  /* input lines; "===" notes; neither; turns cut */
     int              truncated;     /* more than SDX_TRANSCRIPT_TURNS_MAX turns: the rest dropped */
-    const char      *notation;      /* "swaks", "C:/S:", "</>", "mixed" or "none" */
+    const char      *notation;      /* "swaks", "C:/S:", "</>", "tcpflow", "mixed" or "none" */
     struct sdx_buf   text;          /* the turns' bytes */
 };
 

@@ -46,7 +46,8 @@ const char transcript_help[] =
     "lines over 512 octets. Every refusal is explained as `smtpdx explain` does.\n"
     "\n"
     "Notations, told apart line by line: swaks output (\" -> \", \"<- \", \"<** \",\n"
-    "and \" ~> \", \"<~ \" inside TLS), \"C: \"/\"S: \", and \"> \"/\"< \". The message\n"
+    "and \" ~> \", \"<~ \" inside TLS), \"C: \"/\"S: \", \"> \"/\"< \", and tcpflow -c\n"
+    "stream dumps (the side with the lower port is the server). The message\n"
     "sent after DATA is skipped. The argument of AUTH and the answers to its\n"
     "334 challenges are never printed.\n"
     "\n"
@@ -371,7 +372,8 @@ static int one(const struct transcript_args *a, const char *path, struct sdx_buf
     if (t.n == 0) {
         fprintf(stderr, "smtpdx transcript: '");
         term_put_esc(stderr, path, strlen(path));
-        fprintf(stderr, "': no line in a notation smtpdx reads (swaks, C:/S:, >/<); see smtpdx transcript --help\n");
+        fprintf(stderr, "': no line in a notation smtpdx reads (swaks, C:/S:, >/<, tcpflow -c); see smtpdx "
+                "transcript --help\n");
         rc = EXIT_INPUT;
         goto done;
     }

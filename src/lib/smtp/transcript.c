@@ -43,6 +43,60 @@ static const struct prefix prefixes[] = {
     { "< ", 2, SDX_TURN_SERVER, 0, 0, "</>" },
 };
 
+/* tcpflow -c: "127.000.000.001.45678-127.000.000.001.00025: DATA". Each
+ * endpoint is an address and a port joined by dots; the server is the side
+ * with the lower port (clients use ephemeral ones). The prefix comes once
+ * per segment: the lines after it without one continue the same flow. */
+static const struct prefix flow_client = { "", 0, SDX_TURN_CLIENT, 0, 0, "tcpflow" };
+static const struct prefix flow_server = { "", 0, SDX_TURN_SERVER, 0, 0, "tcpflow" };
+
+/* endpoint_port - the port at the end of "a.b.c.d.ppppp" (p[0..n)), or -1 */
+static long endpoint_port(const char *p, size_t n)
+{
+    size_t i, dots = 0;
+    const char *last = NULL;
+    long port = 0;
+
+    if (n < 9 || n > 64)
+        return -1;
+    for (i = 0; i < n; i++) {
+        if (p[i] == '.')
+            dots++, last = p + i;
+        else if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') || p[i] == ':'))
+            return -1;
+    }
+    if (dots < 1 || last == NULL || p + n - last - 1 != 5)
+        return -1;
+    for (i = 1; i <= 5; i++) {
+        if (last[i] < '0' || last[i] > '9')
+            return -1;
+        port = port * 10 + (last[i] - '0');
+    }
+    return port;
+}
+
+/* flow_prefix - the length of a tcpflow prefix at p and its side, or 0 */
+static size_t flow_prefix(const char *p, size_t len, const struct prefix **pf)
+{
+    const char *dash = memchr(p, '-', len < 70 ? len : 70), *colon;
+    long a, b;
+
+    if (dash == NULL || (colon = memchr(dash, ':', (size_t)(p + len - dash))) == NULL ||
+        colon + 1 >= p + len || colon[1] != ' ')
+        return 0;
+    /* an IPv6 endpoint holds colons: the prefix ends at ": " */
+    colon = dash;
+    while ((colon = memchr(colon + 1, ':', (size_t)(p + len - colon - 1))) != NULL)
+        if (colon + 1 < p + len && colon[1] == ' ')
+            break;
+    if (colon == NULL)
+        return 0;
+    if ((a = endpoint_port(p, (size_t)(dash - p))) < 0 || (b = endpoint_port(dash + 1, (size_t)(colon - dash - 1))) < 0)
+        return 0;
+    *pf = a > b ? &flow_client : &flow_server;     /* from the higher port to the lower: the client */
+    return (size_t)(colon + 2 - p);
+}
+
 static int add_turn(struct sdx_transcript *t, const struct prefix *pf, const char *p, size_t n, unsigned long line,
                     int body)
 {
@@ -102,6 +156,8 @@ int sdx_transcript_parse(struct sdx_transcript *t, const char *p, size_t n)
 {
     const char *end = p + n;
     int in_body = 0, new_session = 0, rc;
+    const struct prefix *flow = NULL;      /* the tcpflow flow of the last prefixed line */
+    size_t skip;
     size_t waiting = 0, data_sent = 0;      /* commands without a reply yet; DATA's place (1-based) */
     size_t i;
 
@@ -117,6 +173,13 @@ int sdx_transcript_parse(struct sdx_transcript *t, const char *p, size_t n)
         for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]) && pf == NULL; i++)
             if (len >= prefixes[i].n && memcmp(p, prefixes[i].p, prefixes[i].n) == 0)
                 pf = &prefixes[i];
+        skip = pf ? pf->n : 0;
+        if (pf == NULL && (skip = flow_prefix(p, len, &pf)) != 0)
+            flow = pf;                  /* tcpflow: later lines without a prefix continue it */
+        else if (pf == NULL && flow && len > 0)
+            pf = flow, skip = 0;
+        else if (pf)
+            flow = NULL;
         if (pf == NULL) {
             if (len >= 10 && memcmp(p, "=== Trying", 10) == 0) {
                 new_session = t->n > 0;
@@ -129,8 +192,8 @@ int sdx_transcript_parse(struct sdx_transcript *t, const char *p, size_t n)
             else
                 t->other++;
         } else {
-            const char *q = p + pf->n;
-            size_t ql = len - pf->n;
+            const char *q = p + skip;
+            size_t ql = len - skip;
             int body = 0;
 
             if (pf->side == SDX_TURN_CLIENT) {

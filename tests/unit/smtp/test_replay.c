@@ -86,6 +86,22 @@ static void test_notations(void **state)
     assert_int_equal(x.r.ex[1].code, 250);
     done(&x);
 
+    /* tcpflow -c: the lower port is the server; a segment's later lines
+     * carry no prefix */
+    run(&x, "127.000.000.001.00025-127.000.000.001.45678: 220 mx\r\n"
+            "127.000.000.001.45678-127.000.000.001.00025: EHLO a.example\r\n"
+            "127.000.000.001.00025-127.000.000.001.45678: 250-mx\r\n250 PIPELINING\r\n"
+            "127.000.000.001.45678-127.000.000.001.00025: QUIT\r\n");
+    assert_string_equal(x.t.notation, "tcpflow");
+    assert_int_equal(x.t.n, 5);
+    assert_int_equal(x.t.turn[3].side, SDX_TURN_SERVER);   /* "250 PIPELINING" continues the flow */
+    assert_true(x.r.caps & SDX_CAP_PIPELINING);
+    assert_int_equal(x.r.unanswered, 1);
+    done(&x);
+    run(&x, "10.0.0.1.01234-10.0.0.2.0025: not five digits\n1.2-3.4: x\n");
+    assert_int_equal(x.t.n, 0);
+    done(&x);
+
     run(&x, "no transcript here\nat all\n");
     assert_int_equal(x.t.n, 0);
     assert_int_equal(x.r.n, 0);
