@@ -7,7 +7,8 @@
  *      chain verified against the system's CAs and why not, whether the name
  *      matched), each reply, and a diagnosis of how the session ended.
  * Session: greeting, EHLO (HELO when EHLO is refused), STARTTLS when offered
- *      (or required) and EHLO again, MAIL FROM, RCPT TO for each recipient,
+ *      (or required) and EHLO again, AUTH PLAIN or LOGIN when a user is given
+ *      (the credentials never enter the transcript), MAIL FROM, RCPT TO for each recipient,
  *      RSET, QUIT. No message is sent. Nothing is written but those commands.
  * Limits: each reply within timeout_ms, the whole session within deadline_ms
  *      (a server that hangs or drips a byte at a time ends with a named
@@ -42,6 +43,9 @@ struct sdx_probe_opts {
     int                 timeout_ms;     /* per reply; 30000 when 0 */
     int                 deadline_ms;    /* the whole session; 120000 when 0 */
     const char         *ca_file;        /* trust these instead of the system's CAs (tests) */
+    const char         *auth_user;      /* AUTH after EHLO (and after STARTTLS) when set */
+    const char         *auth_pass;      /* never recorded: the transcript says "not shown" */
+    int                 auth_login;     /* AUTH LOGIN instead of AUTH PLAIN */
 };
 
 /* how the session ended */
@@ -59,6 +63,8 @@ struct sdx_probe_opts {
     X(NOT_SMTP,   "not-smtp",      "the server's bytes are not SMTP replies")                      \
     X(TLS,        "tls-failed",    "the TLS handshake failed")                                     \
     X(NO_TLS,     "no-starttls",   "TLS was required but the server does not offer STARTTLS")      \
+    X(NO_AUTH,    "no-auth",       "AUTH was asked for but the server does not offer it (many offer it only after STARTTLS)") \
+    X(AUTH_FAILED, "auth-failed",  "the server refused the credentials")                           \
     X(NOMEM,      "out-of-memory", "out of memory")
 
 enum sdx_probe_end {
@@ -101,6 +107,7 @@ struct sdx_probe_result {
     int64_t                  greeting_ms;   /* the greeting's delay after connect */
     int64_t                  elapsed_ms;    /* the whole session, to its end */
     int                      refused;       /* replies of class 4 or 5 */
+    int                      authed;        /* AUTH succeeded (235) */
 };
 
 /* What a sender needs, against what the server advertised: "SMTPUTF8",

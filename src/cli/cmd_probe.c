@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 #include "smtpdx/smtpdx.h"
 #include "smtpdx/explain.h"
 #include "smtpdx/json.h"
@@ -19,8 +20,8 @@
 #include "cmds.h"
 
 struct probe_args {
-    int           json, require_tls, no_tls, tls_on_connect, mx;
-    const char   *helo, *from, *rcpt, *ca_file, *color, *need;
+    int           json, require_tls, no_tls, tls_on_connect, mx, auth_login;
+    const char   *helo, *from, *rcpt, *ca_file, *color, *need, *auth_user, *auth_file;
     unsigned long timeout, deadline;
 };
 
@@ -36,6 +37,10 @@ const struct opt probe_opts[] = {
     { "no-tls",      0,   OPT_FLAG, NULL,    PA(no_tls),      "do not use STARTTLS even when offered", 0 },
     { "tls-on-connect", 'T', OPT_FLAG, NULL, PA(tls_on_connect), "TLS from the first byte, as on port 465 (RFC 8314); the default for :465", 0 },
     { "ca-file",     0,   OPT_STR,  "FILE",  PA(ca_file),     "verify the certificate against these CAs instead of the system's", 0 },
+    { "auth-user",   'u', OPT_STR,  "USER",  PA(auth_user),
+      "AUTH PLAIN as USER; the password from --auth-password-file or $SMTPDX_AUTH_PASSWORD", 0 },
+    { "auth-password-file", 0, OPT_STR, "FILE", PA(auth_file), "read the AUTH password from the first line of FILE", 0 },
+    { "auth-login",  0,   OPT_FLAG, NULL,    PA(auth_login),  "AUTH LOGIN instead of AUTH PLAIN", 0 },
     { "timeout",     't', OPT_UINT, "SEC",   PA(timeout),     "seconds to wait for each reply (default 30; RFC 5321 allows up to 600)", 600 },
     { "deadline",    'd', OPT_UINT, "SEC",   PA(deadline),    "seconds for the whole session (default 120)", 3600 },
     { "json",        'j', OPT_FLAG, NULL,    PA(json),        "print the session as one JSON object", 0 },
@@ -68,6 +73,47 @@ const char probe_help[] =
     "  smtpdx probe 127.0.0.1:2525 --require-tls --json\n"
     "  smtpdx probe mx.example.com --need SMTPUTF8,8BITMIME,SIZE=30000000\n"
     "  smtpdx probe --mx example.com --rcpt someone@example.com\n";
+
+/* refusal_end - the session ended on the server's refusal, not a failure */
+static int refusal_end(enum sdx_probe_end e)
+{
+    return e == SDX_PROBE_END_REFUSED || e == SDX_PROBE_END_NO_TLS || e == SDX_PROBE_END_NO_AUTH ||
+           e == SDX_PROBE_END_AUTH_FAILED;
+}
+
+/* password - the AUTH password: the first line of file, or
+ * $SMTPDX_AUTH_PASSWORD (never an argument: ps would show it); 0, or the
+ * exit status after saying why */
+static int password(const char *file, char *out, size_t cap)
+{
+    const char *env = getenv("SMTPDX_AUTH_PASSWORD");
+    size_t n;
+
+    out[0] = '\0';
+    if (file) {
+        FILE *f = fopen(file, "r");
+
+        if (f == NULL || fgets(out, (int)cap, f) == NULL) {
+            fprintf(stderr, "smtpdx probe: cannot read the password from '");
+            term_put_esc(stderr, file, strlen(file));
+            fprintf(stderr, "'\n");
+            if (f)
+                fclose(f);
+            return EXIT_INPUT;
+        }
+        fclose(f);
+    } else if (env) {
+        snprintf(out, cap, "%s", env);
+    } else {
+        fprintf(stderr, "smtpdx probe: --auth-user needs a password: --auth-password-file FILE or "
+                "SMTPDX_AUTH_PASSWORD\n");
+        return EXIT_USAGE;
+    }
+    n = strlen(out);
+    while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        out[--n] = '\0';
+    return 0;
+}
 
 /* target - "host", "host:port", "[v6]:port", "v6" into host/port */
 static int target(const char *t, char *host, size_t cap, unsigned *port)
@@ -234,6 +280,8 @@ static void text_report(const char *tgt, const struct sdx_probe_result *r, const
         (void)each_need(need, need_report, &no);
         *unmet = no.unmet;
     }
+    if (r->authed)
+        printf("  AUTH      accepted (235)\n");
     if (r->tls.done) {
         printf("  TLS       %s, %s\n", r->tls.protocol, r->tls.cipher);
         printf("  cert      ");
@@ -312,6 +360,7 @@ static int json_report(const char *tgt, const struct sdx_probe_result *r, const 
     sdx_json_int(&j, "elapsed_ms", r->elapsed_ms);
     sdx_json_int(&j, "greeting_ms", r->greeting_ms);
     sdx_json_int(&j, "refused", r->refused);
+    sdx_json_bool(&j, "authenticated", r->authed);
     sdx_json_caps(&j, r->caps, (unsigned long long)r->size_limit);
     sdx_json_arr(&j, "needs");
     if (need && r->n) {
@@ -450,7 +499,7 @@ static int probe_mx(const struct probe_args *a, struct sdx_probe_opts *o, const 
         }
         if (rc == 0)
             rc = r.end == SDX_PROBE_END_DONE ? (r.refused || unmet ? EXIT_FOUND : EXIT_OK) :
-                 r.end == SDX_PROBE_END_REFUSED || r.end == SDX_PROBE_END_NO_TLS ? EXIT_FOUND : EXIT_INPUT;
+                 refusal_end(r.end) ? EXIT_FOUND : EXIT_INPUT;
         sdx_probe_result_release(&r);
         free(*rcpts);
         return rc;
@@ -465,7 +514,7 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
     struct probe_args a = { 0 };
     struct sdx_probe_opts o;
     struct sdx_probe_result r;
-    char host[256], *rcpts = NULL;
+    char host[256], *rcpts = NULL, pass[300];
     int first, rc, unmet = 0;
 
     if ((rc = opt_parse(self, argc, argv, &a, &first)) >= 0)
@@ -491,6 +540,13 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
     if (a.require_tls + a.no_tls + a.tls_on_connect > 1) {
         fprintf(stderr, "smtpdx probe: --require-tls, --no-tls and --tls-on-connect exclude each other\n");
         return EXIT_USAGE;
+    }
+    if (a.auth_user) {
+        if ((rc = password(a.auth_file, pass, sizeof(pass))) != 0)
+            return rc;
+        o.auth_user = a.auth_user;
+        o.auth_pass = pass;
+        o.auth_login = a.auth_login;
     }
     o.host = host;
     o.helo = a.helo;
@@ -521,7 +577,11 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
         }
     }
     if (a.mx)
-        return probe_mx(&a, &o, argv[first], host, &rcpts);
+    {
+        rc = probe_mx(&a, &o, argv[first], host, &rcpts);
+        OPENSSL_cleanse(pass, sizeof(pass));
+        return rc;
+    }
     sdx_probe_result_init(&r);
     if ((rc = sdx_probe_run(&o, &r)) != 0) {
         fprintf(stderr, "smtpdx probe: %s\n", rc == SDX_EINVAL ? "an address or name holds a line break, or is "
@@ -530,11 +590,12 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
         free(rcpts);
         return rc == SDX_EINVAL ? EXIT_USAGE : EXIT_INPUT;
     }
+    OPENSSL_cleanse(pass, sizeof(pass));
     rc = a.json ? json_report(argv[first], &r, a.need, &unmet, NULL, NULL) :
                   (text_report(argv[first], &r, a.need, &unmet), 0);
     if (rc == 0)
         rc = r.end == SDX_PROBE_END_DONE ? (r.refused || unmet ? EXIT_FOUND : EXIT_OK) :
-             r.end == SDX_PROBE_END_REFUSED || r.end == SDX_PROBE_END_NO_TLS ? EXIT_FOUND : EXIT_INPUT;
+             refusal_end(r.end) ? EXIT_FOUND : EXIT_INPUT;
     sdx_probe_result_release(&r);
     free(rcpts);
     return rc;

@@ -47,6 +47,7 @@ PF_PORT=25          # Postfix smtpd, default smtpd_delay_reject=yes
 PF_EARLY_PORT=2525  # Postfix smtpd with smtpd_delay_reject=no (syslog_name postfix/early)
 PF_SMTPS_PORT=465   # Postfix smtpd with TLS from the first byte (postfix/smtps)
 EX_PORT=2526        # Exim
+EX_AUTH_PASS=correct-horse-battery  # Exim's AUTH password for alice (probe tests)
 SM_PORT=2527        # Sendmail
 # smtp-sink "remote servers": address, reply, what they refuse
 SINK_OK=127.0.10.1          # accepts everything (DSNs, local mail)
@@ -486,6 +487,24 @@ local_delivery:
   file = $W/exim/mail/\${local_part_data}
   user = Debian-exim
   group = Debian-exim
+
+begin authenticators
+# for smtpdx probe --auth-user: alice / the password of the run (Exim's own
+# plaintext driver, no SASL library), offered without TLS here
+plain_server:
+  driver = plaintext
+  public_name = PLAIN
+  server_prompts = :
+  server_condition = \${if and {{eq{\$auth2}{alice}}{eq{\$auth3}{$EX_AUTH_PASS}}}}
+  server_set_id = \$auth2
+  server_advertise_condition = true
+login_server:
+  driver = plaintext
+  public_name = LOGIN
+  server_prompts = "Username:: : Password::"
+  server_condition = \${if and {{eq{\$auth1}{alice}}{eq{\$auth2}{$EX_AUTH_PASS}}}}
+  server_set_id = \$auth1
+  server_advertise_condition = true
 
 begin retry
 # the expiry scenario: give up after 3 seconds
@@ -1103,12 +1122,30 @@ run_probe() {
     "$SMTPDX_PROBE" probe --mx nx.test --json > "$W/probe-nx.json" 2>&1 || rc=$?
     [ "$rc" -eq 1 ] && jq -e '.mx.kind == "nxdomain"' "$W/probe-nx.json" >/dev/null ||
         bad probe-mx "smtpdx probe --mx nx.test: not nxdomain with exit 1 (see $W/probe-nx.json)"
+    # AUTH PLAIN and LOGIN against Exim: accepted with the right password,
+    # 535 with a wrong one; the password is in no output
+    printf '%s\n' "$EX_AUTH_PASS" > "$W/auth-pass"
+    printf 'wrong-%s\n' "$EX_AUTH_PASS" > "$W/auth-wrong"
+    "$SMTPDX_PROBE" probe "127.0.0.1:$EX_PORT" --auth-user alice --auth-password-file "$W/auth-pass" \
+        --json > "$W/probe-auth.json" 2>&1 || true
+    "$SMTPDX_PROBE" probe "127.0.0.1:$EX_PORT" --auth-user alice --auth-password-file "$W/auth-pass" \
+        --auth-login --json > "$W/probe-auth-login.json" 2>&1 || true
+    rc=0
+    "$SMTPDX_PROBE" probe "127.0.0.1:$EX_PORT" --auth-user alice --auth-password-file "$W/auth-wrong" \
+        > "$W/probe-auth-wrong.txt" 2>&1 || rc=$?
+    jq -e '.authenticated == true and .end == "done"' "$W/probe-auth.json" >/dev/null &&
+    jq -e '.authenticated == true and .end == "done"' "$W/probe-auth-login.json" >/dev/null &&
+    [ "$rc" -eq 1 ] && grep -q 'auth-failed' "$W/probe-auth-wrong.txt" && grep -q '535' "$W/probe-auth-wrong.txt" ||
+        bad probe-auth "smtpdx probe --auth-user: not accepted/refused as expected (see $W/probe-auth*.json)"
+    if grep -q -e "$EX_AUTH_PASS" "$W"/probe-auth*; then
+        bad probe-auth "smtpdx probe printed the AUTH password"
+    fi
     # Exim offers no STARTTLS here: --require-tls stops with no-starttls
     rc=0
     "$SMTPDX_PROBE" probe "127.0.0.1:$EX_PORT" --require-tls --json > "$W/probe-exim.json" 2>&1 || rc=$?
     [ "$rc" -eq 1 ] && jq -e '.end == "no-starttls" and .tls == null' "$W/probe-exim.json" >/dev/null ||
         bad probe-exim "smtpdx probe --require-tls: not no-starttls (see $W/probe-exim.json)"
-    log "smtpdx probe: Postfix with STARTTLS (verified, name matches, 550 5.1.1 explained), on 465 with TLS from the start, --mx in MX order, Exim without"
+    log "smtpdx probe: Postfix with STARTTLS (verified, name matches, 550 5.1.1 explained), on 465 with TLS from the start, --mx in MX order, AUTH PLAIN/LOGIN with Exim, Exim without STARTTLS"
 }
 
 do_run_inside() {

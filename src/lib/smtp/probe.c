@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include "smtpdx/probe.h"
@@ -270,20 +271,81 @@ static int reply(struct session *s, int *code)
     }
 }
 
-/* command - send a command line and read its reply; 0, or the end */
-static int command(struct session *s, const char *line, int *code)
+/* command_as - send line, record shown in its place (credentials), and
+ * read the reply; 0, or the end */
+static int command_as(struct session *s, const char *line, const char *shown, int *code)
 {
     char buf[1100];
     int n = snprintf(buf, sizeof(buf), "%s\r\n", line), rc;
 
     if (n < 0 || (size_t)n >= sizeof(buf))
         return SDX_PROBE_END_NOMEM;
-    if (step(s, SDX_PROBE_CLIENT, 0, line, strlen(line)) != 0)
+    if (step(s, SDX_PROBE_CLIENT, 0, shown, strlen(shown)) != 0)
         return SDX_PROBE_END_NOMEM;
     s->reply_until = now_ms() + (s->o->timeout_ms > 0 ? s->o->timeout_ms : 30000);
     if ((rc = io_write(s, buf, (size_t)n)) != 0)
         return rc;
-    return reply(s, code);
+    rc = reply(s, code);
+    OPENSSL_cleanse(buf, sizeof(buf));  /* it may have held a password */
+    return rc;
+}
+
+/* command - send a command line and read its reply; 0, or the end */
+static int command(struct session *s, const char *line, int *code)
+{
+    return command_as(s, line, line, code);
+}
+
+/* b64 - base64 of p[0..n) into out (cap >= 4 * (n + 2) / 3 + 1) */
+static void b64(const char *p, size_t n, char *out)
+{
+    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)p, (int)n);
+}
+
+/* authenticate - AUTH PLAIN (RFC 4616) or LOGIN; the transcript shows the
+ * mechanism and the user, never the password; 0, or the end */
+static int authenticate(struct session *s, int *code)
+{
+    const struct sdx_probe_opts *o = s->o;
+    char raw[600], enc[820], line[900], shown[400];
+    size_t ul = strlen(o->auth_user), pl = o->auth_pass ? strlen(o->auth_pass) : 0;
+    int rc;
+
+    if (!(s->r->caps & SDX_CAP_AUTH))
+        return SDX_PROBE_END_NO_AUTH;
+    if (o->auth_login) {
+        if ((rc = command(s, "AUTH LOGIN", code)) != 0)
+            return rc;
+        if (*code != 334)
+            return SDX_PROBE_END_AUTH_FAILED;
+        b64(o->auth_user, ul, enc);
+        snprintf(shown, sizeof(shown), "(the user name %.200s, in base64)", o->auth_user);
+        if ((rc = command_as(s, enc, shown, code)) != 0)
+            return rc;
+        if (*code != 334)
+            return SDX_PROBE_END_AUTH_FAILED;
+        b64(o->auth_pass ? o->auth_pass : "", pl, enc);
+        rc = command_as(s, enc, "(the password: not shown)", code);
+    } else {
+        /* authzid NUL authcid NUL passwd */
+        raw[0] = '\0';
+        memcpy(raw + 1, o->auth_user, ul);
+        raw[1 + ul] = '\0';
+        memcpy(raw + 2 + ul, o->auth_pass ? o->auth_pass : "", pl);
+        b64(raw, 2 + ul + pl, enc);
+        snprintf(line, sizeof(line), "AUTH PLAIN %s", enc);
+        snprintf(shown, sizeof(shown), "AUTH PLAIN (the user %.200s and the password: not shown)", o->auth_user);
+        rc = command_as(s, line, shown, code);
+        OPENSSL_cleanse(line, sizeof(line));
+    }
+    OPENSSL_cleanse(raw, sizeof(raw));
+    OPENSSL_cleanse(enc, sizeof(enc));
+    if (rc != 0)
+        return rc;
+    if (*code != 235)
+        return SDX_PROBE_END_AUTH_FAILED;
+    s->r->authed = 1;
+    return 0;
 }
 
 static int connect_to(struct session *s)
@@ -490,6 +552,10 @@ static int session(struct session *s)
             return SDX_PROBE_END_NO_TLS;
         }
     }
+    if (o->auth_user && (rc = authenticate(s, &code)) != 0) {
+        (void)command(s, "QUIT", &code);
+        return rc;
+    }
     snprintf(line, sizeof(line), "MAIL FROM:<%.1000s>", o->from ? o->from : "");
     if ((rc = command(s, line, &code)) != 0)
         return rc;
@@ -521,6 +587,11 @@ int sdx_probe_run(const struct sdx_probe_opts *o, struct sdx_probe_result *r)
             return SDX_EINVAL;
     }
     if (o->helo && (strpbrk(o->helo, "\r\n") || strlen(o->helo) > 255))
+        return SDX_EINVAL;
+    /* AUTH: bounded, and nothing that would end the line early */
+    if (o->auth_user && (o->auth_user[0] == '\0' || strpbrk(o->auth_user, "\r\n") || strlen(o->auth_user) > 255))
+        return SDX_EINVAL;
+    if (o->auth_pass && (strpbrk(o->auth_pass, "\r\n") || strlen(o->auth_pass) > 255))
         return SDX_EINVAL;
     if ((s = calloc(1, sizeof(*s))) == NULL)
         return SDX_ENOMEM;

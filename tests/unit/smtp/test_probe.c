@@ -72,6 +72,13 @@ static void test_options(void **state)
     o.rcpt[0] = "a\n";
     o.nrcpt = 1;
     assert_int_equal(sdx_probe_run(&o, &r), SDX_EINVAL);
+    o.nrcpt = 0;
+    o.auth_user = "alice";
+    o.auth_pass = "secret\r\nMAIL FROM:<x@example.org>";
+    assert_int_equal(sdx_probe_run(&o, &r), SDX_EINVAL);
+    o.auth_pass = "secret";
+    o.auth_user = "";
+    assert_int_equal(sdx_probe_run(&o, &r), SDX_EINVAL);
     assert_int_equal(r.n, 0);                                   /* nothing was sent */
     sdx_probe_result_release(&r);
     assert_string_equal(sdx_probe_end_name(SDX_PROBE_END_LONG_LINE), "line-too-long");
