@@ -46,6 +46,9 @@ struct sdx_probe_opts {
     const char         *auth_user;      /* AUTH after EHLO (and after STARTTLS) when set */
     const char         *auth_pass;      /* never recorded: the transcript says "not shown" */
     int                 auth_login;     /* AUTH LOGIN instead of AUTH PLAIN */
+    const char         *source;         /* connect from this address (bind), NULL: any */
+    int                 relay_test;     /* after the normal RCPTs: does it relay for a foreign
+                                         * sender and recipient? (nothing is sent: no DATA) */
 };
 
 /* how the session ended */
@@ -108,6 +111,11 @@ struct sdx_probe_result {
     int64_t                  elapsed_ms;    /* the whole session, to its end */
     int                      refused;       /* replies of class 4 or 5 */
     int                      authed;        /* AUTH succeeded (235) */
+    int                      relay_tried;   /* relay test variants tried */
+    int                      relay_open;    /* of them, accepted: an open relay (for this client) */
+    int                      relay_closed;  /* refused as relaying (reason norelaying) */
+    char                     relay_how[256];/* the first variant accepted, or the first reply that
+                                             * refused for another reason (the test is then unclear) */
 };
 
 /* What a sender needs, against what the server advertised: "SMTPUTF8",

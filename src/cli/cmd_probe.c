@@ -20,8 +20,8 @@
 #include "cmds.h"
 
 struct probe_args {
-    int           json, require_tls, no_tls, tls_on_connect, mx, auth_login;
-    const char   *helo, *from, *rcpt, *ca_file, *color, *need, *auth_user, *auth_file;
+    int           json, require_tls, no_tls, tls_on_connect, mx, auth_login, relay;
+    const char   *helo, *from, *rcpt, *ca_file, *color, *need, *auth_user, *auth_file, *source;
     unsigned long timeout, deadline;
 };
 
@@ -41,6 +41,9 @@ const struct opt probe_opts[] = {
       "AUTH PLAIN as USER; the password from --auth-password-file or $SMTPDX_AUTH_PASSWORD", 0 },
     { "auth-password-file", 0, OPT_STR, "FILE", PA(auth_file), "read the AUTH password from the first line of FILE", 0 },
     { "auth-login",  0,   OPT_FLAG, NULL,    PA(auth_login),  "AUTH LOGIN instead of AUTH PLAIN", 0 },
+    { "open-relay-test", 0, OPT_FLAG, NULL,  PA(relay),
+      "try 4 forms of a foreign sender to a foreign recipient (no DATA: nothing is sent); exit 1 if relayed", 0 },
+    { "source",      's', OPT_STR,  "ADDR",  PA(source),      "connect from this local address", 0 },
     { "timeout",     't', OPT_UINT, "SEC",   PA(timeout),     "seconds to wait for each reply (default 30; RFC 5321 allows up to 600)", 600 },
     { "deadline",    'd', OPT_UINT, "SEC",   PA(deadline),    "seconds for the whole session (default 120)", 3600 },
     { "json",        'j', OPT_FLAG, NULL,    PA(json),        "print the session as one JSON object", 0 },
@@ -282,6 +285,20 @@ static void text_report(const char *tgt, const struct sdx_probe_result *r, const
     }
     if (r->authed)
         printf("  AUTH      accepted (235)\n");
+    if (r->relay_tried && r->relay_open) {
+        printf("  relay     %sOPEN%s: it accepted ", term_red(), term_reset());
+        term_put_esc(stdout, r->relay_how, strlen(r->relay_how));
+        printf(" from <smtpdx-relay-test@example.org>\n            (%d of %d forms; nothing was sent: "
+               "no DATA) - for this client address\n", r->relay_open, r->relay_tried);
+    } else if (r->relay_tried && r->relay_closed == r->relay_tried && r->relay_tried == 4) {
+        printf("  relay     %sclosed%s: 4 forms of a foreign sender to a foreign recipient refused as "
+               "relaying\n", term_green(), term_reset());
+    } else if (r->relay_how[0] || r->relay_tried) {
+        printf("  relay     %sunclear%s: %d of 4 forms refused as relaying; the others were refused for another "
+               "reason: ", term_yellow(), term_reset(), r->relay_closed);
+        term_put_esc(stdout, r->relay_how, strlen(r->relay_how) > 120 ? 120 : strlen(r->relay_how));
+        printf("\n            (give --from an address the server accepts as a sender)\n");
+    }
     if (r->tls.done) {
         printf("  TLS       %s, %s\n", r->tls.protocol, r->tls.cipher);
         printf("  cert      ");
@@ -361,6 +378,17 @@ static int json_report(const char *tgt, const struct sdx_probe_result *r, const 
     sdx_json_int(&j, "greeting_ms", r->greeting_ms);
     sdx_json_int(&j, "refused", r->refused);
     sdx_json_bool(&j, "authenticated", r->authed);
+    if (r->relay_tried || r->relay_how[0]) {
+        sdx_json_obj(&j, "relay_test");
+        sdx_json_str(&j, "verdict", r->relay_open ? "open" : r->relay_closed == 4 ? "closed" : "unclear");
+        sdx_json_int(&j, "tried", r->relay_tried);
+        sdx_json_int(&j, "accepted", r->relay_open);
+        sdx_json_int(&j, "refused_as_relaying", r->relay_closed);
+        sdx_json_str(&j, r->relay_open ? "first_accepted" : "other_refusal", r->relay_how[0] ? r->relay_how : NULL);
+        sdx_json_end(&j, '}');
+    } else {
+        sdx_json_null(&j, "relay_test");
+    }
     sdx_json_caps(&j, r->caps, (unsigned long long)r->size_limit);
     sdx_json_arr(&j, "needs");
     if (need && r->n) {
@@ -498,7 +526,7 @@ static int probe_mx(const struct probe_args *a, struct sdx_probe_opts *o, const 
             rc = 0;
         }
         if (rc == 0)
-            rc = r.end == SDX_PROBE_END_DONE ? (r.refused || unmet ? EXIT_FOUND : EXIT_OK) :
+            rc = r.end == SDX_PROBE_END_DONE ? (r.refused || unmet || r.relay_open ? EXIT_FOUND : EXIT_OK) :
                  refusal_end(r.end) ? EXIT_FOUND : EXIT_INPUT;
         sdx_probe_result_release(&r);
         free(*rcpts);
@@ -550,6 +578,8 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
     }
     o.host = host;
     o.helo = a.helo;
+    o.source = a.source;
+    o.relay_test = a.relay;
     o.from = a.from;
     o.tls = a.require_tls ? SDX_PROBE_TLS_REQUIRE : a.no_tls ? SDX_PROBE_TLS_NEVER :
             a.tls_on_connect || o.port == 465 ? SDX_PROBE_TLS_IMPLICIT : SDX_PROBE_TLS_AUTO;
@@ -594,7 +624,7 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
     rc = a.json ? json_report(argv[first], &r, a.need, &unmet, NULL, NULL) :
                   (text_report(argv[first], &r, a.need, &unmet), 0);
     if (rc == 0)
-        rc = r.end == SDX_PROBE_END_DONE ? (r.refused || unmet ? EXIT_FOUND : EXIT_OK) :
+        rc = r.end == SDX_PROBE_END_DONE ? (r.refused || unmet || r.relay_open ? EXIT_FOUND : EXIT_OK) :
              refusal_end(r.end) ? EXIT_FOUND : EXIT_INPUT;
     sdx_probe_result_release(&r);
     free(rcpts);

@@ -1122,6 +1122,20 @@ run_probe() {
     "$SMTPDX_PROBE" probe --mx nx.test --json > "$W/probe-nx.json" 2>&1 || rc=$?
     [ "$rc" -eq 1 ] && jq -e '.mx.kind == "nxdomain"' "$W/probe-nx.json" >/dev/null ||
         bad probe-mx "smtpdx probe --mx nx.test: not nxdomain with exit 1 (see $W/probe-nx.json)"
+    # --open-relay-test: Postfix relays for mynetworks (127.0.0.1) and for no
+    # one else; nothing is sent (no DATA)
+    rc=0
+    "$SMTPDX_PROBE" probe "127.0.0.1:$PF_PORT" --no-tls --from sender@client.test --open-relay-test \
+        --json > "$W/probe-relay-open.json" 2>&1 || rc=$?
+    [ "$rc" -eq 1 ] && jq -e '.relay_test.verdict == "open" and .relay_test.accepted == 4' \
+        "$W/probe-relay-open.json" >/dev/null ||
+        bad probe-relay "smtpdx probe --open-relay-test from 127.0.0.1: not open (see $W/probe-relay-open.json)"
+    rc=0
+    "$SMTPDX_PROBE" probe "127.0.0.1:$PF_PORT" --no-tls --source 127.0.3.77 --helo mail.client.test \
+        --from sender@client.test --open-relay-test --json > "$W/probe-relay-closed.json" 2>&1 || rc=$?
+    [ "$rc" -eq 0 ] && jq -e '.relay_test.verdict == "closed" and .relay_test.refused_as_relaying == 4' \
+        "$W/probe-relay-closed.json" >/dev/null ||
+        bad probe-relay "smtpdx probe --open-relay-test from 127.0.3.77: not closed (see $W/probe-relay-closed.json)"
     # AUTH PLAIN and LOGIN against Exim: accepted with the right password,
     # 535 with a wrong one; the password is in no output
     printf '%s\n' "$EX_AUTH_PASS" > "$W/auth-pass"
@@ -1145,7 +1159,7 @@ run_probe() {
     "$SMTPDX_PROBE" probe "127.0.0.1:$EX_PORT" --require-tls --json > "$W/probe-exim.json" 2>&1 || rc=$?
     [ "$rc" -eq 1 ] && jq -e '.end == "no-starttls" and .tls == null' "$W/probe-exim.json" >/dev/null ||
         bad probe-exim "smtpdx probe --require-tls: not no-starttls (see $W/probe-exim.json)"
-    log "smtpdx probe: Postfix with STARTTLS (verified, name matches, 550 5.1.1 explained), on 465 with TLS from the start, --mx in MX order, AUTH PLAIN/LOGIN with Exim, Exim without STARTTLS"
+    log "smtpdx probe: Postfix with STARTTLS (verified, name matches, 550 5.1.1 explained), on 465 with TLS from the start, --mx in MX order, open-relay test (open for mynetworks, closed otherwise), AUTH PLAIN/LOGIN with Exim, Exim without STARTTLS"
 }
 
 do_run_inside() {

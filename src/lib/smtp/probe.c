@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include "smtpdx/classify.h"
 #include "smtpdx/probe.h"
 #include "smtpdx/replay.h"
 #include "smtpdx/smtpread.h"
@@ -369,6 +370,23 @@ static int connect_to(struct session *s)
 
         if (fd < 0)
             continue;
+        if (s->o->source) {             /* connect from the address asked for */
+            struct addrinfo sh, *src = NULL;
+
+            memset(&sh, 0, sizeof(sh));
+            sh.ai_family = a->ai_family;
+            sh.ai_socktype = SOCK_STREAM;
+            sh.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+            if (getaddrinfo(s->o->source, NULL, &sh, &src) != 0 || bind(fd, src->ai_addr, src->ai_addrlen) != 0) {
+                snprintf(s->r->detail, sizeof(s->r->detail), "cannot connect from %s: %s", s->o->source,
+                         src ? strerror(errno) : "not an address of this family");
+                if (src)
+                    freeaddrinfo(src);
+                close(fd);
+                continue;
+            }
+            freeaddrinfo(src);
+        }
         getnameinfo(a->ai_addr, a->ai_addrlen, host, sizeof(host), NULL, 0, NI_NUMERICHOST);
         snprintf(s->r->address, sizeof(s->r->address), "%s", host);
         s->fd = fd;
@@ -494,6 +512,79 @@ static void caps_of(struct session *s)
     sdx_transcript_release(&t);
 }
 
+/* relay_test - would the server relay for a foreign sender to a foreign
+ * recipient? Each variant is MAIL FROM a domain the server cannot be
+ * responsible for (example.org, RFC 2606) and RCPT TO one in example.net,
+ * then RSET: no DATA, so nothing is ever sent on. The variants are the
+ * address forms relay checks have historically missed: plain, the "%" hack,
+ * an RFC 5321 section C source route, and a quoted local part holding "@".
+ * 0, or the end */
+/* refused_as_relaying - the last reply refused relaying, not something
+ * else (the sender's domain, a greylist): classified as norelaying */
+static int refused_as_relaying(struct session *s)
+{
+    struct sdx_reply rp;
+    struct sdx_verdict v;
+    struct sdx_classify_ctx ctx;
+    int yes = 0;
+
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.stage = SDX_STAGE_RCPT;
+    sdx_reply_init(&rp);
+    if (sdx_reply_parse(&rp, s->rd.reply.data, s->rd.reply.len) == 0 && sdx_classify(&rp, &ctx, &v) == 0)
+        yes = v.reason == SDX_REASON_NORELAYING;
+    sdx_reply_release(&rp);
+    return yes;
+}
+
+/* unclear - a refusal for another reason: keep the first, the test says so */
+static void unclear(struct session *s)
+{
+    if (s->r->relay_open == 0 && s->r->relay_how[0] == '\0')
+        snprintf(s->r->relay_how, sizeof(s->r->relay_how), "%.200s", s->rd.reply.data);
+}
+
+static int relay_test(struct session *s)
+{
+    char line[400], addr[128];
+    int i, code, rc;
+
+    for (i = 0; i < 4; i++) {
+        snprintf(line, sizeof(line), "MAIL FROM:<%.300s>",
+                 s->o->from && s->o->from[0] ? s->o->from : "smtpdx-relay-test@example.org");
+        if ((rc = command(s, line, &code)) != 0)
+            return rc;
+        if (code != 250)
+            unclear(s);
+        if (code == 250) {
+            /* the forms after the first name the server by its own address */
+            if (i == 0)
+                snprintf(addr, sizeof(addr), "relay-test@example.net");
+            else if (i == 1)
+                snprintf(addr, sizeof(addr), "relay-test%%example.net@[%s]", s->r->address);
+            else if (i == 2)
+                snprintf(addr, sizeof(addr), "@[%s]:relay-test@example.net", s->r->address);
+            else
+                snprintf(addr, sizeof(addr), "\"relay-test@example.net\"@[%s]", s->r->address);
+            snprintf(line, sizeof(line), "RCPT TO:<%s>", addr);
+            if ((rc = command(s, line, &code)) != 0)
+                return rc;
+            s->r->relay_tried++;
+            if (code == 250 || code == 251) {
+                if (!s->r->relay_open++)
+                    snprintf(s->r->relay_how, sizeof(s->r->relay_how), "<%s>", addr);
+            } else if (refused_as_relaying(s)) {
+                s->r->relay_closed++;
+            } else {
+                unclear(s);
+            }
+        }
+        if ((rc = command(s, "RSET", &code)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* session - the dialog; the end */
 static int session(struct session *s)
 {
@@ -567,6 +658,13 @@ static int session(struct session *s)
         }
     if ((rc = command(s, "RSET", &code)) != 0)
         return rc;
+    if (o->relay_test) {
+        int before = s->r->refused;     /* a refused relay is the good answer: not a refusal here */
+
+        if ((rc = relay_test(s)) != 0)
+            return rc;
+        s->r->refused = before;
+    }
     if ((rc = command(s, "QUIT", &code)) != 0)
         return rc == SDX_PROBE_END_CLOSED ? SDX_PROBE_END_DONE : rc;
     return SDX_PROBE_END_DONE;
