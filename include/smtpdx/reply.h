@@ -74,6 +74,11 @@ SDX_API const char *sdx_reply_flag_name(unsigned bit);
 SDX_API const char *sdx_reply_flag_desc(unsigned bit);
 /* sdx_status_parse - "5.7.26" (whole string) into st; 0 or SDX_EPARSE */
 SDX_API int sdx_status_parse(const char *p, size_t n, struct sdx_status *st);
+/* sdx_stage_of_command - the SMTP stage a command word at p[0..n) names, in
+ * any case, after leading spaces ("RCPT TO:<a>", "DATA (32 bytes)",
+ * "END-OF-MESSAGE", "end of data"); SDX_STAGE_OTHER for VRFY, RSET ... and
+ * for words that name no command. Log readers, transcripts and replies share it. */
+SDX_API enum sdx_stage sdx_stage_of_command(const char *p, size_t n);
 /* sdx_reply_class - the class that governs: the basic code's first digit,
  * else the status class, else 0 */
 SDX_API int sdx_reply_class(const struct sdx_reply *r);

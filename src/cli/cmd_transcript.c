@@ -11,7 +11,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 #include "smtpdx/smtpdx.h"
 #include "smtpdx/explain.h"
@@ -127,24 +126,15 @@ static void reply_text(const struct sdx_transcript *t, size_t a, size_t z, struc
     }
 }
 
-/* stage_of - the SMTP stage a command's reply answers */
+/* stage_of - the SMTP stage a command's reply answers: the greeting's is
+ * CONNECT, the final "." of a message END-OF-DATA */
 static enum sdx_stage stage_of(struct sdx_str c)
 {
-    static const struct { const char *verb; enum sdx_stage st; } verbs[] = {
-        { "EHLO", SDX_STAGE_HELO }, { "HELO", SDX_STAGE_HELO }, { "STARTTLS", SDX_STAGE_STARTTLS },
-        { "AUTH", SDX_STAGE_AUTH }, { "MAIL", SDX_STAGE_MAIL }, { "RCPT", SDX_STAGE_RCPT },
-        { "DATA", SDX_STAGE_DATA }, { "BDAT", SDX_STAGE_BDAT }, { "QUIT", SDX_STAGE_QUIT },
-    };
-    size_t i;
-
     if (c.p == NULL)
         return SDX_STAGE_CONNECT;
     if (c.len == 1 && c.p[0] == '.')
         return SDX_STAGE_EOD;
-    for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-        if (c.len >= strlen(verbs[i].verb) && strncasecmp(c.p, verbs[i].verb, strlen(verbs[i].verb)) == 0)
-            return verbs[i].st;
-    return SDX_STAGE_OTHER;
+    return sdx_stage_of_command(c.p, c.len);
 }
 
 /* classify_reply - the verdict of reply text, in the stage of its command */

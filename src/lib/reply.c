@@ -159,9 +159,10 @@ static const char *rfind(const char *p, const char *end, const char *needle)
     return last;
 }
 
-/* stage_of - the SMTP stage named by a command word at p */
-static enum sdx_stage stage_of(const char *p, const char *end)
+/* sdx_stage_of_command - the stage a command word names (reply.h) */
+enum sdx_stage sdx_stage_of_command(const char *p, size_t n)
 {
+    const char *end = p + n;
     static const struct { const char *word; enum sdx_stage st; } words[] = {
         { "RCPT", SDX_STAGE_RCPT }, { "MAIL", SDX_STAGE_MAIL }, { "DATA", SDX_STAGE_DATA },
         { "end of data", SDX_STAGE_EOD }, { "end of message", SDX_STAGE_EOD },
@@ -175,7 +176,7 @@ static enum sdx_stage stage_of(const char *p, const char *end)
     };
     size_t i;
 
-    if (p >= end)
+    if (p == NULL || p >= end)
         return SDX_STAGE_OTHER;
     while (p < end && *p == ' ')
         p++;
@@ -367,7 +368,7 @@ static int postfix_said(struct sdx_reply *r, const char *hit, const char **pp, c
     else
         p = hit + 7;
     if ((q = rfind(p, end, "(in reply to ")) != NULL) {
-        r->stage = stage_of(q + 13, end);
+        r->stage = sdx_stage_of_command(q + 13, (size_t)(end - (q + 13)));
         end = q;
     }
     *pp = p, *pe = drop_close(p, end);
@@ -382,7 +383,7 @@ static int exim(struct sdx_reply *r, const char *hit, const char **pp, const cha
     if (q == NULL || q - hit >= 40)
         return 0;
     r->rendering = SDX_RENDER_EXIM;
-    r->stage = stage_of(q + 7, end);
+    r->stage = sdx_stage_of_command(q + 7, (size_t)(end - (q + 7)));
     /* the reply follows the first ':' after which only white space (Exim
      * folds long lines in bounces) stands before a code */
     for (s = q + 7, p = end; s < end; s++) {
@@ -429,7 +430,7 @@ static int postfix_reject(struct sdx_reply *r, const char *hit, const char **pp,
     if (end - p < 2 || p[0] != ':' || p[1] != ' ')
         return 0;
     r->rendering = SDX_RENDER_POSTFIX_REJECT;
-    r->stage = stage_of(hit + 8, q);
+    r->stage = sdx_stage_of_command(hit + 8, (size_t)(q - (hit + 8)));
     copy_host(r, q + 6, rb + 1);
     p += 2;
     for (k = 0; k < sizeof(tails) / sizeof(tails[0]); k++)
@@ -446,7 +447,7 @@ static int opensmtpd(struct sdx_reply *r, const char *hit, const char **pp, cons
     const char *p = *pp, *end = *pe, *q, *v = hit + 8;
 
     if ((q = find(p, hit, "command=\"")) != NULL)
-        r->stage = stage_of(q + 9, hit);
+        r->stage = sdx_stage_of_command(q + 9, (size_t)(hit - (q + 9)));
     r->rendering = SDX_RENDER_OPENSMTPD;
     /* a delivery result word: the remote reply is in stat="..." */
     if (!scan_code(v, end, &(char){ 0 }) && (q = find(v, end, "stat=\"")) != NULL) {

@@ -31,7 +31,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include "logs_int.h"
 #include "scan.h"
 
@@ -475,25 +474,6 @@ static int session_note(struct sdx_logs *l, const struct sdx_logline *ll, struct
     return 0;
 }
 
-/* cmd_stage - the stage named by the first word of a quoted SMTP command */
-static enum sdx_stage cmd_stage(const char *p, const char *end)
-{
-    static const struct { const char *word; enum sdx_stage st; } words[] = {
-        { "EHLO", SDX_STAGE_HELO }, { "HELO", SDX_STAGE_HELO }, { "STARTTLS", SDX_STAGE_STARTTLS },
-        { "AUTH", SDX_STAGE_AUTH }, { "MAIL", SDX_STAGE_MAIL }, { "RCPT", SDX_STAGE_RCPT },
-        { "DATA", SDX_STAGE_DATA }, { "BDAT", SDX_STAGE_BDAT }, { "QUIT", SDX_STAGE_QUIT },
-    };
-    size_t i, n = (size_t)(end - p);
-
-    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-        size_t l = strlen(words[i].word);
-
-        if (n >= l && strncasecmp(p, words[i].word, l) == 0 && (n == l || p[l] == ' ' || p[l] == '"'))
-            return words[i].st;
-    }
-    return SDX_STAGE_OTHER;
-}
-
 /* notice - refusals Exim logs in words of its own, without the reply (or
  * with it, for an authenticator). The reply is the one Exim 4.96 sends
  * (smtp_in.c; seen in ../shared/mta-samples/exim/transcripts: ex-in-bad-sequence,
@@ -531,7 +511,7 @@ static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
 
         if (cq == NULL || (h = hpos(cq, end)) == NULL)
             return 0;
-        stage = cmd_stage(cmd, cq);
+        stage = sdx_stage_of_command(cmd, (size_t)(cq - cmd));
         /* WHY follows "H=host (helo) [addr]:port" and "I=[addr]:port" */
         if ((q = find(h, end, " I=[")) == NULL)
             q = find(h, end, "]:");
@@ -550,7 +530,7 @@ static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
         if ((h = hpos(p, end)) == NULL)
             return 0;
         if (r)
-            stage = cmd_stage(r + 12, end);
+            stage = sdx_stage_of_command(r + 12, (size_t)(end - r - 12));
         n = snprintf(text, sizeof(text), "554 SMTP synchronization error");
     } else if (starts(m, "too many recipients: message rejected: ")) {
         if ((h = hpos(p, end)) == NULL)

@@ -147,26 +147,6 @@ static int reject(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
     return rc;
 }
 
-/* after_stage - the stage named by Postfix's "after CMD" (timeout, too many errors) */
-static enum sdx_stage after_stage(const char *p, const char *end)
-{
-    static const struct { const char *word; enum sdx_stage st; } words[] = {
-        { "CONNECT", SDX_STAGE_CONNECT }, { "EHLO", SDX_STAGE_HELO }, { "HELO", SDX_STAGE_HELO },
-        { "STARTTLS", SDX_STAGE_STARTTLS }, { "AUTH", SDX_STAGE_AUTH }, { "MAIL", SDX_STAGE_MAIL },
-        { "RCPT", SDX_STAGE_RCPT }, { "DATA", SDX_STAGE_DATA }, { "END-OF-MESSAGE", SDX_STAGE_EOD },
-        { "BDAT", SDX_STAGE_BDAT }, { "QUIT", SDX_STAGE_QUIT },
-    };
-    size_t i, n = (size_t)(end - p);
-
-    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-        size_t l = strlen(words[i].word);
-
-        if (n > l && memcmp(p, words[i].word, l) == 0 && p[l] == ' ')
-            return words[i].st;
-    }
-    return SDX_STAGE_OTHER;
-}
-
 /* notice - smtpd refusals that Postfix logs without the reply it sent.
  * The reply is the one Postfix 3.x sends for each (smtpd.c; seen in the
  * transcripts of ../shared/mta-samples/postfix: pf-in-conn-rate-limit,
@@ -240,7 +220,7 @@ static int notice(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_s
         if ((h = find(cmd, end, " from ")) == NULL)
             return 0;
         hostaddr(h + 6, end, host, sizeof(host), addr, sizeof(addr));
-        stage = after_stage(cmd, h + 1);
+        stage = sdx_stage_of_command(cmd, (size_t)(h - cmd));
         /* "timeout after DATA (N bytes)": the message content never ended,
          * and DATA counts as failed; after any other command Postfix timed
          * out waiting for the next one */
