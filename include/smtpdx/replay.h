@@ -131,6 +131,11 @@ SDX_API void sdx_replay_release(struct sdx_replay *r);
 /* sdx_replay_run - replay t into r (after init). 0 or SDX_ENOMEM */
 SDX_API SDX_NODISCARD int sdx_replay_run(const struct sdx_transcript *t, struct sdx_replay *r);
 SDX_API const struct sdx_fault_info *sdx_fault_info(enum sdx_fault f);
+/* sdx_ehlo_caps - the SDX_CAP_* of an EHLO reply (its lines joined by "\n",
+ * the first naming the server, as in "250-mx\n250-SIZE 1000\n250 AUTH PLAIN"),
+ * its SIZE limit (0 none) and, when auth is not NULL, its AUTH mechanisms */
+SDX_API unsigned sdx_ehlo_caps(const char *reply, size_t n, unsigned long long *size_limit, char *auth,
+                               size_t auth_cap);
 /* sdx_cap_names - the names of caps, space-separated, into out */
 SDX_API const char *sdx_cap_names(unsigned caps, char *out, size_t cap);
 

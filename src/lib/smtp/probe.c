@@ -475,41 +475,10 @@ static int tls_start(struct session *s)
     return 0;
 }
 
+/* caps_of - the capabilities of the EHLO reply just read */
 static void caps_of(struct session *s)
 {
-    const char *p = s->rd.reply.data, *end = p + s->rd.reply.len;
-    struct sdx_transcript t;
-
-    /* the EHLO reply's lines as turns, so that replay.c's reading of
-     * capabilities is the one used: a transcript of just this reply */
-    sdx_transcript_init(&t);
-    {
-        struct sdx_buf b;
-
-        sdx_buf_init(&b, s->rd.reply.len * 2 + 64);
-        if (sdx_buf_adds(&b, "S: 220 x\nC: EHLO x\n") == 0) {
-            while (p < end) {
-                const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
-
-                if (sdx_buf_adds(&b, "S: ") != 0 || sdx_buf_add(&b, p, (size_t)(e - p)) != 0 ||
-                    sdx_buf_addc(&b, '\n') != 0)
-                    break;
-                p = nl ? nl + 1 : end;
-            }
-            if (sdx_transcript_parse(&t, b.data, b.len) == 0) {
-                struct sdx_replay rp;
-
-                sdx_replay_init(&rp);
-                if (sdx_replay_run(&t, &rp) == 0) {
-                    s->r->caps = rp.caps;
-                    s->r->size_limit = rp.size_limit;
-                }
-                sdx_replay_release(&rp);
-            }
-        }
-        sdx_buf_release(&b);
-    }
-    sdx_transcript_release(&t);
+    s->r->caps = sdx_ehlo_caps(s->rd.reply.data, s->rd.reply.len, &s->r->size_limit, NULL, 0);
 }
 
 /* relay_test - would the server relay for a foreign sender to a foreign

@@ -113,40 +113,65 @@ static int add_fault(struct sdx_replay *r, struct sdx_exchange *x, enum sdx_faul
     return 0;
 }
 
-/* caps_from - the capabilities of an EHLO reply, lines [a, b] */
+/* cap_line - one line of an EHLO reply after the first ("250-SIZE 1000")
+ * into caps, the SIZE limit and the AUTH mechanisms (the first list seen) */
+static void cap_line(struct sdx_str s, unsigned *caps, unsigned long long *size_limit, char *auth, size_t cap)
+{
+    size_t k;
+
+    if (s.len < 4)
+        return;
+    s.p += 4, s.len -= 4;
+    for (k = 0; k < sizeof(capnames) / sizeof(capnames[0]); k++)
+        if (word(s, capnames[k].name))
+            *caps |= capnames[k].bit;
+    if (s.len > 5 && word((struct sdx_str){ s.p, 4 }, "AUTH") && s.p[4] == '=')
+        *caps |= SDX_CAP_AUTH;          /* "AUTH=LOGIN PLAIN", the pre-RFC form */
+    if (word(s, "SIZE") && s.len > 5) {
+        unsigned long long v = 0;
+        size_t j;
+
+        for (j = 5; j < s.len && s.p[j] >= '0' && s.p[j] <= '9' && v < 1ULL << 56; j++)
+            v = v * 10 + (unsigned long long)(s.p[j] - '0');
+        *size_limit = v;
+    }
+    if (auth && cap && word(s, "AUTH") && s.len > 5 && auth[0] == '\0') {
+        size_t n = s.len - 5 < cap - 1 ? s.len - 5 : cap - 1;
+
+        memcpy(auth, s.p + 5, n);
+        auth[n] = '\0';
+    }
+}
+
+unsigned sdx_ehlo_caps(const char *reply, size_t n, unsigned long long *size_limit, char *auth, size_t auth_cap)
+{
+    const char *p = reply, *end = reply + n, *nl;
+    unsigned caps = 0;
+
+    *size_limit = 0;
+    if (auth && auth_cap)
+        auth[0] = '\0';
+    /* the first line is the server's name */
+    if ((nl = memchr(p, '\n', n)) == NULL)
+        return 0;
+    for (p = nl + 1; p < end; p = nl ? nl + 1 : end) {
+        nl = memchr(p, '\n', (size_t)(end - p));
+        cap_line((struct sdx_str){ p, (size_t)((nl ? nl : end) - p) }, &caps, size_limit, auth, auth_cap);
+    }
+    return caps;
+}
+
+/* caps_from - the capabilities of an EHLO reply, turns [a, b] */
 static void caps_from(const struct sdx_transcript *t, size_t a, size_t b, struct sdx_replay *r)
 {
-    size_t i, k;
+    unsigned long long limit = 0;
+    size_t i;
 
     r->caps = 0;
-    r->size_limit = 0;
     r->auth_mechs[0] = '\0';
-    for (i = a + 1; i <= b && i < t->n; i++) {       /* the first line is the server's name */
-        struct sdx_str s = t->turn[i].text;
-
-        if (s.len < 4)
-            continue;
-        s.p += 4, s.len -= 4;
-        for (k = 0; k < sizeof(capnames) / sizeof(capnames[0]); k++)
-            if (word(s, capnames[k].name))
-                r->caps |= capnames[k].bit;
-        if (s.len > 5 && word((struct sdx_str){ s.p, 4 }, "AUTH") && s.p[4] == '=')
-            r->caps |= SDX_CAP_AUTH;    /* "AUTH=LOGIN PLAIN", the pre-RFC form */
-        if (word(s, "SIZE") && s.len > 5) {
-            uint64_t v = 0;
-            size_t j;
-
-            for (j = 5; j < s.len && s.p[j] >= '0' && s.p[j] <= '9' && v < UINT64_C(1) << 56; j++)
-                v = v * 10 + (uint64_t)(s.p[j] - '0');
-            r->size_limit = v;
-        }
-        if (word(s, "AUTH") && s.len > 5 && r->auth_mechs[0] == '\0') {
-            size_t n = s.len - 5 < sizeof(r->auth_mechs) - 1 ? s.len - 5 : sizeof(r->auth_mechs) - 1;
-
-            memcpy(r->auth_mechs, s.p + 5, n);
-            r->auth_mechs[n] = '\0';
-        }
-    }
+    for (i = a + 1; i <= b && i < t->n; i++)       /* the first line is the server's name */
+        cap_line(t->turn[i].text, &r->caps, &limit, r->auth_mechs, sizeof(r->auth_mechs));
+    r->size_limit = limit;
 }
 
 /* path - "FROM:<a@b> PARAMS" after the verb: the address inside <> and the

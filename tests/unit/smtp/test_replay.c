@@ -226,6 +226,23 @@ static void test_extensions(void **state)
     done(&x);
 }
 
+/* the same reading of an EHLO reply for a live session (probe.c) */
+static void test_ehlo_caps(void **state)
+{
+    static const char reply[] = "250-mx.example.net\n250-PIPELINING\n250-SIZE 10240000\n250-AUTH=LOGIN\n"
+                                "250-AUTH PLAIN LOGIN\n250 SMTPUTF8";
+    unsigned long long limit = 1;
+    char auth[32];
+    unsigned caps = sdx_ehlo_caps(reply, sizeof(reply) - 1, &limit, auth, sizeof(auth));
+
+    (void)state;
+    assert_int_equal(caps, SDX_CAP_PIPELINING | SDX_CAP_SIZE | SDX_CAP_AUTH | SDX_CAP_SMTPUTF8);
+    assert_int_equal(limit, 10240000);
+    assert_string_equal(auth, "PLAIN LOGIN");
+    assert_int_equal(sdx_ehlo_caps("250 mx.example.net", 18, &limit, NULL, 0), 0);     /* HELO-like: none */
+    assert_int_equal(limit, 0);
+}
+
 /* STARTTLS resets what both sides knew; AUTH's 334 answers are no commands */
 static void test_tls_and_auth(void **state)
 {
@@ -329,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_sequence),
         cmocka_unit_test(test_syntax),
         cmocka_unit_test(test_extensions),
+        cmocka_unit_test(test_ehlo_caps),
         cmocka_unit_test(test_tls_and_auth),
         cmocka_unit_test(test_pipelining),
         cmocka_unit_test(test_connections),
