@@ -6,6 +6,7 @@
 #include <string.h>
 #include "smtpdx/esc.h"
 #include "logs_int.h"
+#include "scan.h"
 
 int sdx_logs_new(struct sdx_logs **out)
 {
@@ -33,8 +34,7 @@ void sdx_logs_free(struct sdx_logs *l)
     sdx__map_free(l->messages);
     sdx_reply_release(&l->reply);
     free(l->seen);
-    sdx__sendmail_free(l);
-    sdx__postfix_free(l);
+    free(l->wait);
     for (i = 0; i < l->nunparsed; i++)
         free(l->unparsed[i]);
     free(l);
@@ -177,9 +177,103 @@ size_t sdx_logs_unparsed(const struct sdx_logs *l, const char *const **lines)
     return l->nunparsed;
 }
 
+struct waiting_line {
+    sdx__wait_fn   fn;              /* NULL: a free slot */
+    unsigned char  kl;
+    char           key[64], program[40], line[LOGS_WAIT_LINE];
+    size_t         len;
+    unsigned long  seq, lineno, pid;
+    int64_t        when_us;
+    const char    *source;
+};
+
+struct sdx_waiting {
+    struct waiting_line w[LOGS_WAIT_MAX];
+    size_t              used;
+    unsigned long       seq;
+};
+
+/* wait_send - line w goes out through its reader, and its slot is free */
+static int wait_send(struct sdx_logs *l, struct waiting_line *w, sdx_logs_emit_fn emit, void *arg)
+{
+    struct sdx_logline ll;
+    sdx__wait_fn fn = w->fn;
+
+    memset(&ll, 0, sizeof(ll));
+    ll.when_us = w->when_us;
+    ll.pid = w->pid;
+    ll.program = sdx_str_from(w->program);
+    ll.msg.p = w->line, ll.msg.len = w->len;
+    ll.framing = SDX_FRAME_RFC3164;
+    w->fn = NULL;                   /* free before fn runs: it may add another */
+    l->wait->used--;
+    return fn(l, w->key, w->kl, &ll, w->source, w->lineno, emit, arg);
+}
+
+int sdx__wait_add(struct sdx_logs *l, const char *key, size_t kl, const struct sdx_logline *ll, const char *source,
+                  unsigned long lineno, sdx__wait_fn fn, sdx_logs_emit_fn emit, void *arg)
+{
+    struct sdx_waiting *wt = l->wait;
+    struct waiting_line *w = NULL;
+    size_t i;
+    int rc = 0;
+
+    if (kl > sizeof(w->key))
+        kl = sizeof(w->key);
+    if (wt == NULL && (wt = l->wait = calloc(1, sizeof(*wt))) == NULL)
+        return fn(l, key, kl, ll, source, lineno, emit, arg);     /* no memory: at once */
+    if (wt->used == LOGS_WAIT_MAX) {
+        struct waiting_line *oldest = &wt->w[0];
+
+        for (i = 1; i < LOGS_WAIT_MAX; i++)
+            if (wt->w[i].seq < oldest->seq)
+                oldest = &wt->w[i];
+        rc = wait_send(l, oldest, emit, arg);
+    }
+    for (i = 0; i < LOGS_WAIT_MAX && w == NULL; i++)
+        if (wt->w[i].fn == NULL)
+            w = &wt->w[i];
+    w->fn = fn;
+    w->kl = (unsigned char)kl;
+    memcpy(w->key, key, kl);
+    copy_str(w->program, sizeof(w->program), ll->program);
+    w->len = ll->msg.len < LOGS_WAIT_LINE ? ll->msg.len : LOGS_WAIT_LINE;
+    memcpy(w->line, ll->msg.p, w->len);
+    w->seq = wt->seq++;
+    w->lineno = lineno;
+    w->pid = ll->pid;
+    w->when_us = ll->when_us;
+    w->source = source;
+    wt->used++;
+    return rc;
+}
+
+int sdx__wait_flush(struct sdx_logs *l, const char *key, size_t kl, sdx_logs_emit_fn emit, void *arg)
+{
+    struct sdx_waiting *wt = l->wait;
+    int rc = 0;
+
+    if (kl > 64)
+        kl = 64;
+    while (wt && wt->used && rc == 0) {
+        struct waiting_line *oldest = NULL;
+        size_t i;
+
+        for (i = 0; i < LOGS_WAIT_MAX; i++) {
+            struct waiting_line *w = &wt->w[i];
+
+            if (w->fn && (kl == 0 || (w->kl == kl && memcmp(w->key, key, kl) == 0)) &&
+                (oldest == NULL || w->seq < oldest->seq))
+                oldest = w;
+        }
+        if (oldest == NULL)
+            break;
+        rc = wait_send(l, oldest, emit, arg);
+    }
+    return rc;
+}
+
 int sdx_logs_end(struct sdx_logs *l, sdx_logs_emit_fn emit, void *arg)
 {
-    int rc = sdx__postfix_end(l, emit, arg);
-
-    return rc ? rc : sdx__sendmail_end(l, emit, arg);
+    return sdx__wait_flush(l, NULL, 0, emit, arg);
 }

@@ -11,8 +11,7 @@
 #define LOGS_FIELD 128          /* host names, addresses, HELO, message-id: cut beyond */
 #define LOGS_STORY_LINE 240     /* one story line, cut beyond */
 
-struct sdx_sm_pending;
-struct sdx_pf_pending;
+struct sdx_waiting;
 
 struct story {
     unsigned char n;                            /* lines kept */
@@ -58,8 +57,7 @@ struct sdx_logs {
      * rejectlog are not counted twice; last_source caches whether the
      * current source is a rejectlog */
     uint64_t              *seen;
-    struct sdx_sm_pending *sm;                  /* Sendmail: refusals waiting for their from= */
-    struct sdx_pf_pending *pf;                  /* Postfix: refusals waiting for the disconnect */
+    struct sdx_waiting    *wait;                /* lines waiting for a later one (sdx__wait_add) */
     unsigned               pf_gen;              /* Postfix: the last session's gen */
     const char            *last_source;
     int                    in_rejectlog, seen_rejectlog;
@@ -99,11 +97,25 @@ int sdx__opensmtpd_line(struct sdx_logs *l, const struct sdx_logline *ll, const 
 /* sdx__sendmail_line - the same for Sendmail's lines (program "sendmail", "sm-*") */
 int sdx__sendmail_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *source,
                        unsigned long lineno, sdx_logs_emit_fn emit, void *arg, int *rc);
-/* sdx__postfix_end - send the refusals still waiting for their disconnect */
-int sdx__postfix_end(struct sdx_logs *l, sdx_logs_emit_fn emit, void *arg);
-void sdx__postfix_free(struct sdx_logs *l);
-/* sdx__sendmail_end - send the refusals still waiting for their from= line */
-int sdx__sendmail_end(struct sdx_logs *l, sdx_logs_emit_fn emit, void *arg);
-void sdx__sendmail_free(struct sdx_logs *l);
+
+/* Lines that must wait for a later one before their event can go out (a
+ * Postfix refusal for its session's disconnect, a Sendmail refusal for its
+ * transaction's from= line): a copy of each, under a key the reader chooses,
+ * at most LOGS_WAIT_MAX across readers; beyond, the oldest goes out first.
+ * Each goes out through the reader's own function, in arrival order. */
+#define LOGS_WAIT_MAX  256
+#define LOGS_WAIT_LINE 1024     /* of a waiting line, cut beyond */
+
+/* sdx__wait_fn - make the event of a line that waited; key as it was added */
+typedef int (*sdx__wait_fn)(struct sdx_logs *l, const char *key, size_t kl, const struct sdx_logline *ll,
+                            const char *source, unsigned long lineno, sdx_logs_emit_fn emit, void *arg);
+/* sdx__wait_add - ll waits under key[0..kl) (at most 63 bytes); without
+ * memory it goes out at once. Returns what fn returned for a line sent out
+ * to make room, else 0. */
+int sdx__wait_add(struct sdx_logs *l, const char *key, size_t kl, const struct sdx_logline *ll, const char *source,
+                  unsigned long lineno, sdx__wait_fn fn, sdx_logs_emit_fn emit, void *arg);
+/* sdx__wait_flush - send the lines waiting under key (all when kl is 0),
+ * oldest first; 0, or the first non-zero fn returned */
+int sdx__wait_flush(struct sdx_logs *l, const char *key, size_t kl, sdx_logs_emit_fn emit, void *arg);
 
 #endif

@@ -16,7 +16,6 @@
  *      Postfix 3.7 in ../shared/mta-samples/postfix/logs/maillog. */
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include "logs_int.h"
 #include "scan.h"
@@ -429,126 +428,39 @@ static int expired(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_
     return emit_event(l, &e, ll, source, lineno, m ? &m->story : NULL, emit, arg);
 }
 
-/* A refusal smtpd logs waits for its session's "disconnect from" line, so
- * that the story it carries runs from the connect to the command counts
- * (rcpt=0/3) after it. At most PEND_MAX wait, across sessions: beyond, the
- * oldest goes out at once; sdx_logs_end sends what still waits. Each keeps a
- * copy of its line and the session it belongs to (by gen: a pid is reused). */
-#define PEND_MAX  256
-#define PEND_LINE 1024
-
-struct pf_pend {
-    unsigned       gen;             /* its session's; 0: a free slot */
-    unsigned char  kl;
-    char           key[40], program[40], line[PEND_LINE];
-    size_t         len;
-    unsigned long  seq, lineno, pid;
-    int64_t        when_us;
-    const char    *source;
-};
-
-struct sdx_pf_pending {
-    struct pf_pend p[PEND_MAX];
-    size_t         used;
-    unsigned long  seq;
-};
-
-/* pend_emit - the event of a waiting refusal, with what its session knows now */
-static int pend_emit(struct sdx_logs *l, struct pf_pend *w, sdx_logs_emit_fn emit, void *arg)
+/* A refusal smtpd logs waits (sdx__wait_add) for its session's "disconnect
+ * from" line, so that the story it carries runs from the connect to the
+ * command counts (rcpt=0/3) after it. The key is the session's key and its
+ * gen ("postfix/smtpd:123#7"): a pid is reused, and a line whose session was
+ * evicted goes out without its story. */
+static size_t wait_key(const char *key, size_t kl, unsigned gen, char *out, size_t cap)
 {
-    struct session *s = sdx__map_get(l->sessions, w->key, w->kl);
-    struct sdx_logline ll;
-    struct sdx_str qid;
-    int rc;
+    int n = snprintf(out, cap, "%.*s#%u", (int)kl, key, gen);
 
-    if (s && s->gen != w->gen)
+    return n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
+}
+
+/* waited - the event of a refusal that waited, with what its session knows now */
+static int waited(struct sdx_logs *l, const char *key, size_t kl, const struct sdx_logline *ll, const char *source,
+                  unsigned long lineno, sdx_logs_emit_fn emit, void *arg)
+{
+    const char *hash = key + kl, *d;
+    struct sdx_str qid = queue_id(ll->msg);
+    struct session *s;
+    unsigned gen = 0;
+
+    while (hash > key && hash[-1] != '#')
+        hash--;
+    for (d = hash; d < key + kl && *d >= '0' && *d <= '9'; d++)
+        gen = gen * 10 + (unsigned)(*d - '0');
+    s = hash > key ? sdx__map_get(l->sessions, key, (size_t)(hash - 1 - key)) : NULL;
+    if (s && s->gen != gen)
         s = NULL;                       /* evicted, and the pid reused */
-    memset(&ll, 0, sizeof(ll));
-    ll.when_us = w->when_us;
-    ll.pid = w->pid;
-    ll.program = S(w->program);
-    ll.msg.p = w->line, ll.msg.len = w->len;
-    ll.framing = SDX_FRAME_RFC3164;
-    qid = queue_id(ll.msg);
     if (is(qid, "NOQUEUE"))
         qid.len = 0;
-    rc = reject(l, &ll, qid, s, w->source, w->lineno, emit, arg);
     if (s && s->npend)
         s->npend--;
-    w->gen = 0;
-    l->pf->used--;
-    return rc;
-}
-
-/* pend_flush - send the waiting refusals of session gen (all when gen is
- * 0), oldest first */
-static int pend_flush(struct sdx_logs *l, unsigned gen, sdx_logs_emit_fn emit, void *arg)
-{
-    struct sdx_pf_pending *pd = l->pf;
-    int rc = 0;
-
-    while (pd && pd->used && rc == 0) {
-        struct pf_pend *oldest = NULL;
-        size_t i;
-
-        for (i = 0; i < PEND_MAX; i++)
-            if (pd->p[i].gen && (gen == 0 || pd->p[i].gen == gen) && (oldest == NULL || pd->p[i].seq < oldest->seq))
-                oldest = &pd->p[i];
-        if (oldest == NULL)
-            break;
-        rc = pend_emit(l, oldest, emit, arg);
-    }
-    return rc;
-}
-
-/* pend_add - ll (a refusal of session s, key[0..kl)) waits for the disconnect */
-static int pend_add(struct sdx_logs *l, struct session *s, const char *key, size_t kl, const struct sdx_logline *ll,
-                    struct sdx_str qid, const char *source, unsigned long lineno, sdx_logs_emit_fn emit, void *arg)
-{
-    struct sdx_pf_pending *pd = l->pf;
-    struct pf_pend *w = NULL;
-    size_t i;
-    int rc;
-
-    if (pd == NULL && (pd = l->pf = calloc(1, sizeof(*pd))) == NULL)
-        return reject(l, ll, qid, s, source, lineno, emit, arg);        /* no memory: at once */
-    if (pd->used == PEND_MAX) {
-        struct pf_pend *oldest = &pd->p[0];
-
-        for (i = 1; i < PEND_MAX; i++)
-            if (pd->p[i].seq < oldest->seq)
-                oldest = &pd->p[i];
-        if ((rc = pend_emit(l, oldest, emit, arg)) != 0)
-            return rc;
-    }
-    for (i = 0; i < PEND_MAX && w == NULL; i++)
-        if (pd->p[i].gen == 0)
-            w = &pd->p[i];
-    w->gen = s->gen;
-    w->kl = (unsigned char)(kl < sizeof(w->key) ? kl : sizeof(w->key));
-    memcpy(w->key, key, w->kl);
-    copy_str(w->program, sizeof(w->program), ll->program);
-    w->len = ll->msg.len < PEND_LINE ? ll->msg.len : PEND_LINE;
-    memcpy(w->line, ll->msg.p, w->len);
-    w->seq = pd->seq++;
-    w->lineno = lineno;
-    w->pid = ll->pid;
-    w->when_us = ll->when_us;
-    w->source = source;
-    pd->used++;
-    s->npend++;
-    return 0;
-}
-
-int sdx__postfix_end(struct sdx_logs *l, sdx_logs_emit_fn emit, void *arg)
-{
-    return pend_flush(l, 0, emit, arg);
-}
-
-void sdx__postfix_free(struct sdx_logs *l)
-{
-    free(l->pf);
-    l->pf = NULL;
+    return reject(l, ll, qid, s, source, lineno, emit, arg);
 }
 
 /* the disconnect counts of one session, by command name */
@@ -804,7 +716,11 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
                 /* the refusals of the session, then the failures it did
                  * not log, each with the story up to this line */
                 sdx__story_add(&s->story, m.p, m.len);
-                *rc = s->npend ? pend_flush(l, s->gen, emit, arg) : 0;
+                if (s->npend) {
+                    char wk[80];
+
+                    *rc = sdx__wait_flush(l, wk, wait_key(key, kl, s->gen, wk, sizeof(wk)), emit, arg);
+                }
                 if (*rc == 0)
                     *rc = disconnect(l, ll, s, source, lineno, emit, arg);
             }
@@ -822,7 +738,13 @@ int sdx__postfix_line(struct sdx_logs *l, const struct sdx_logline *ll, const ch
                 return 1;
             }
             sdx__story_add(&s->story, m.p, m.len);
-            *rc = pend_add(l, s, key, kl, ll, qid, source, lineno, emit, arg);
+            {
+                char wk[80];
+
+                s->npend++;
+                *rc = sdx__wait_add(l, wk, wait_key(key, kl, s->gen, wk, sizeof(wk)), ll, source, lineno, waited,
+                                    emit, arg);
+            }
             return 1;
         }
         if (s && (starts(m, "Anonymous TLS connection") || starts(m, "Trusted TLS connection") ||

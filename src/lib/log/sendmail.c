@@ -20,8 +20,8 @@
  * Context: messages by queue id: "from=<s>, size=N, nrcpts=N, msgid=<id>,
  *      relay=H [A]" gives sender, size, message-id and client, and the lines
  *      so far. Sendmail logs a transaction's from= line after the refusals of
- *      its RCPTs, so a refusal with a queue id waits (at most PENDING_MAX of
- *      them, the oldest going out first) for that line to learn its sender;
+ *      its RCPTs, so a refusal with a queue id waits for that line to learn
+ *      its sender (sdx__wait_add: bounded, the oldest going out first);
  *      sdx_logs_end sends what still waits.
  * Limits: Sendmail logs neither the stage a remote server refused us at nor
  *      a "message removed" line: message records are forgotten when their
@@ -30,27 +30,9 @@
  *      integration harness (tests/integration/harness.sh, sm-* scenarios;
  *      each reply checked against the client's transcript there). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include "logs_int.h"
 #include "scan.h"
-
-#define PENDING_MAX  64             /* refusals waiting for their from= line */
-#define PENDING_LINE 1024           /* of a waiting line, cut beyond */
-
-struct pending {
-    char           qid[24], program[32], line[PENDING_LINE];
-    size_t         len;
-    const char    *source;
-    unsigned long  lineno, pid;
-    int64_t        when_us;
-};
-
-/* the waiting refusals, in arrival order */
-struct sdx_sm_pending {
-    struct pending p[PENDING_MAX];
-    size_t         n;
-};
 
 /* queue_id - "6ARMcL0a028315: " at the start of msg, or an empty str */
 static struct sdx_str queue_id(struct sdx_str m)
@@ -213,80 +195,14 @@ static int refusal(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_
     return rc;
 }
 
-/* flush - send the waiting refusals of qid (all when qid is empty), with
- * the message's sender when it is known now */
-static int flush(struct sdx_logs *l, struct sdx_str qid, sdx_logs_emit_fn emit, void *arg)
+/* waited - the event of a refusal that waited for its from= line: the
+ * message's sender is known now (or never was: sdx_logs_end) */
+static int waited(struct sdx_logs *l, const char *key, size_t kl, const struct sdx_logline *ll, const char *source,
+                  unsigned long lineno, sdx_logs_emit_fn emit, void *arg)
 {
-    struct sdx_sm_pending *pd = l->sm;
-    size_t i = 0;
-    int rc = 0;
+    struct sdx_str qid = { key, kl };
 
-    if (pd == NULL)
-        return 0;
-    /* in arrival order: they went in oldest first and leave in that order */
-    while (i < pd->n) {
-        struct pending *w = &pd->p[i];
-        struct sdx_logline ll;
-        struct sdx_str q = { w->qid, strlen(w->qid) };
-        struct pending one;
-
-        if (qid.len && !(q.len == qid.len && memcmp(q.p, qid.p, q.len) == 0)) {
-            i++;
-            continue;
-        }
-        one = *w;
-        memmove(w, w + 1, (pd->n - i - 1) * sizeof(*w));
-        pd->n--;
-        memset(&ll, 0, sizeof(ll));
-        ll.when_us = one.when_us;
-        ll.pid = one.pid;
-        ll.program.p = one.program, ll.program.len = strlen(one.program);
-        ll.msg.p = one.line, ll.msg.len = one.len;
-        ll.framing = SDX_FRAME_RFC3164;
-        q.p = one.qid, q.len = strlen(one.qid);
-        if (rc == 0)
-            rc = refusal(l, &ll, q, sdx__map_get(l->messages, q.p, q.len), one.source, one.lineno, emit, arg);
-    }
-    return rc;
-}
-
-/* pending_add - a refusal with a queue id waits for its from= line */
-static int pending_add(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx_str qid, const char *source,
-                       unsigned long lineno, sdx_logs_emit_fn emit, void *arg)
-{
-    struct sdx_sm_pending *pd = l->sm;
-    struct pending *w;
-    int rc = 0;
-
-    if (pd == NULL && (pd = l->sm = calloc(1, sizeof(*pd))) == NULL)
-        return refusal(l, ll, qid, NULL, source, lineno, emit, arg);   /* no memory: at once */
-    if (pd->n == PENDING_MAX) {         /* the oldest goes out without its sender */
-        struct sdx_str q = { pd->p[0].qid, strlen(pd->p[0].qid) };
-
-        if ((rc = flush(l, q, emit, arg)) != 0)
-            return rc;
-    }
-    w = &pd->p[pd->n++];
-    copy_str(w->qid, sizeof(w->qid), qid);
-    copy_str(w->program, sizeof(w->program), ll->program);
-    w->len = ll->msg.len < PENDING_LINE ? ll->msg.len : PENDING_LINE;
-    memcpy(w->line, ll->msg.p, w->len);
-    w->source = source;
-    w->lineno = lineno;
-    w->pid = ll->pid;
-    w->when_us = ll->when_us;
-    return 0;
-}
-
-int sdx__sendmail_end(struct sdx_logs *l, sdx_logs_emit_fn emit, void *arg)
-{
-    return flush(l, (struct sdx_str){ NULL, 0 }, emit, arg);
-}
-
-void sdx__sendmail_free(struct sdx_logs *l)
-{
-    free(l->sm);
-    l->sm = NULL;
+    return refusal(l, ll, qid, sdx__map_get(l->messages, key, kl), source, lineno, emit, arg);
 }
 
 /* settle - n recipients of m are final: forget m when none is left */
@@ -481,7 +397,7 @@ int sdx__sendmail_line(struct sdx_logs *l, const struct sdx_logline *ll, const c
         relay(rest.p, end, msg->host, sizeof(msg->host), msg->addr, sizeof(msg->addr));
         sdx__story_add(&msg->story, m.p, m.len);
         /* the refusals of this transaction now know their sender */
-        *rc = flush(l, qid, emit, arg);
+        *rc = sdx__wait_flush(l, qid.p, qid.len, emit, arg);
         if (*rc == 0 && n == 0 && !msg->too_big)
             sdx__map_del(l->messages, qid.p, qid.len);     /* nothing was accepted */
         return 1;
@@ -494,7 +410,7 @@ int sdx__sendmail_line(struct sdx_logs *l, const struct sdx_logline *ll, const c
             return 1;                   /* a milter's other actions: context */
         }
         *rc = msg && msg->from[0] ? refusal(l, ll, qid, msg, source, lineno, emit, arg) :
-              pending_add(l, ll, qid, source, lineno, emit, arg);
+              sdx__wait_add(l, qid.p, qid.len, ll, source, lineno, waited, emit, arg);
         return 1;
     }
     if (starts(rest, "message size (") && find(rest.p, m.p + m.len, ") exceeds maximum (")) {

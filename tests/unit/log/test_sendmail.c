@@ -101,14 +101,14 @@ static void test_sendmail_maillog(void **state)
  * sender; more waiting refusals than the bound send the oldest first */
 static void test_sendmail_pending(void **state)
 {
-    char lines[80][200];
-    const char *p[80];
+    static char lines[300][200];
+    static const char *p[300];
     struct collect c = { .n = 0 };
     struct sdx_logs_stats st;
     size_t i;
 
     (void)state;
-    for (i = 0; i < 80; i++) {
+    for (i = 0; i < 300; i++) {
         snprintf(lines[i], sizeof(lines[i]), "Nov 27 22:38:20 mx sm-mta[%zu]: 6ARMcKAK%06zu: ruleset=check_rcpt, "
                  "arg1=<r%zu@elsewhere.test>, relay=[127.0.4.2], reject=550 5.7.1 <r%zu@elsewhere.test>... "
                  "Relaying denied", 100 + i, i, i, i);
@@ -120,9 +120,16 @@ static void test_sendmail_pending(void **state)
     assert_string_equal(c.ev[0].recipient, "r0@elsewhere.test");
     c.n = 0;
     feed(p, 80, "sendmail.log", &c, &st);
-    assert_int_equal(st.events, 80);            /* 64 wait at most; all are sent, once */
+    assert_int_equal(st.events, 80);            /* all wait (256 at most) and are sent, once */
     assert_string_equal(c.ev[0].recipient, "r0@elsewhere.test");
     assert_int_equal(c.ev[0].line, 1);
+    /* more than LOGS_WAIT_MAX (256) wait: the oldest go out first, all once */
+    c.n = 0;
+    feed(p, 300, "sendmail.log", &c, &st);
+    assert_int_equal(st.events, 300);
+    assert_string_equal(c.ev[0].recipient, "r0@elsewhere.test");
+    assert_int_equal(c.ev[0].line, 1);
+    assert_int_equal(c.ev[1].line, 2);
 }
 
 /* garbage and cut lines: counted, never a crash; other programs left alone */
