@@ -34,19 +34,8 @@ static void hostaddr(const char *p, const char *end, char *host, size_t hcap, ch
     copy(addr, acap, lb + 1, rb ? rb : end);
 }
 
-/* queue_id - the id at the start of msg ("4BQ2x1Y2z3: ..."), or an empty str */
-static struct sdx_str queue_id(struct sdx_str m)
-{
-    struct sdx_str q = { m.p, 0 };
-
-    while (q.len < m.len && q.len < 32 &&
-           ((m.p[q.len] >= '0' && m.p[q.len] <= '9') || (m.p[q.len] >= 'A' && m.p[q.len] <= 'Z') ||
-            (m.p[q.len] >= 'a' && m.p[q.len] <= 'z')))
-        q.len++;
-    if (q.len < 5 || q.len + 2 > m.len || m.p[q.len] != ':' || m.p[q.len + 1] != ' ')
-        q.len = 0;
-    return q;
-}
+/* queue_id - the queue id at the start of a line (Postfix: "4BQ2x1Y2z3: ...") */
+#define queue_id(m) id_prefix((m), 5, 32)
 
 /* The commands smtpd counts in its disconnect line ("ehlo=1 mail=1 rcpt=0/2
  * quit=1 commands=3/5": ok/total), by the names it uses there. A session

@@ -76,6 +76,22 @@ static inline void copy_str(char *dst, size_t cap, struct sdx_str v)
     copy(dst, cap, v.p, v.p ? v.p + v.len : NULL);
 }
 
+/* id_prefix - the ID of "ID: ..." at the start of m, the ID a run of min
+ * to max ASCII letters and digits (a Postfix or Sendmail queue id), or an
+ * empty str. This runs for every Postfix line. */
+static inline struct sdx_str id_prefix(struct sdx_str m, size_t min, size_t max)
+{
+    struct sdx_str q = { m.p, 0 };
+
+    while (q.len < m.len && q.len < max &&
+           ((m.p[q.len] >= '0' && m.p[q.len] <= '9') || (m.p[q.len] >= 'A' && m.p[q.len] <= 'Z') ||
+            (m.p[q.len] >= 'a' && m.p[q.len] <= 'z')))
+        q.len++;
+    if (q.len < min || q.len + 2 > m.len || m.p[q.len] != ':' || m.p[q.len + 1] != ' ')
+        q.len = 0;
+    return q;
+}
+
 /* seconds_ms - "12", "0.04", "1.5" (Postfix's delay=) in milliseconds; -1 if
  * not a number */
 static inline int64_t seconds_ms(struct sdx_str v)

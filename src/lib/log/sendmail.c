@@ -34,19 +34,8 @@
 #include "logs_int.h"
 #include "scan.h"
 
-/* queue_id - "6ARMcL0a028315: " at the start of msg, or an empty str */
-static struct sdx_str queue_id(struct sdx_str m)
-{
-    struct sdx_str q = { m.p, 0 };
-
-    while (q.len < m.len && q.len < 20 &&
-           ((m.p[q.len] >= '0' && m.p[q.len] <= '9') || (m.p[q.len] >= 'A' && m.p[q.len] <= 'Z') ||
-            (m.p[q.len] >= 'a' && m.p[q.len] <= 'z')))
-        q.len++;
-    if (q.len < 6 || q.len + 2 > m.len || m.p[q.len] != ':' || m.p[q.len + 1] != ' ')
-        q.len = 0;
-    return q;
-}
+/* queue_id - the queue id at the start of a line (Sendmail: "6ARMcL0a028315: ...") */
+#define queue_id(m) id_prefix((m), 6, 20)
 
 /* relay - "H [A]" or "[A]" or "H [A] (may be forged)" of relay=, up to ", " */
 static void relay(const char *p, const char *end, char *host, size_t hcap, char *addr, size_t acap)
