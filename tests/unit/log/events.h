@@ -106,6 +106,30 @@ static inline void feed(const char *const *lines, size_t n, const char *source, 
     sdx_syslog_release(&sl);
 }
 
+/* feed_any - frame and read lines that may be anything: those with no
+ * framing are skipped, each framed one must be read without error; st as
+ * after sdx_logs_end */
+static inline void feed_any(const char *const *lines, size_t n, const char *source, struct collect *c,
+                            struct sdx_logs_stats *st)
+{
+    struct sdx_logs *l;
+    struct sdx_syslog sl;
+    size_t i;
+
+    assert_int_equal(sdx_logs_new(&l), 0);
+    sdx_syslog_init(&sl, 2026, 0);
+    for (i = 0; i < n; i++) {
+        struct sdx_logline ll;
+
+        if (sdx_syslog_parse(&sl, lines[i], strlen(lines[i]), &ll) == 0)
+            assert_int_equal(sdx_logs_line(l, &ll, source, i + 1, on_event, c), 0);
+    }
+    assert_int_equal(sdx_logs_end(l, on_event, c), 0);
+    sdx_logs_stats(l, st);
+    sdx_logs_free(l);
+    sdx_syslog_release(&sl);
+}
+
 /* check - the events against want, field by field, all from mta */
 static inline void check(const struct collect *c, const struct want *want, size_t nwant, const char *mta)
 {

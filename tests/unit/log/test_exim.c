@@ -375,8 +375,6 @@ static void test_exim_rejectlog(void **state)
 /* garbage and cut lines: counted, never a crash; other programs left alone */
 static void test_exim_garbage(void **state)
 {
-    struct sdx_logs *l;
-    struct sdx_syslog sl;
     struct collect c = { .n = 0 };
     struct sdx_logs_stats st;
     static const char *const junk[] = {
@@ -396,22 +394,10 @@ static void test_exim_garbage(void **state)
         "2026-11-27 18:48:05 1xX15A-0001mm-2g mystery",
         "Nov 27 18:48:11 mx eximstats[1]: not Exim's log",
     };
-    size_t i;
-
     (void)state;
-    assert_int_equal(sdx_logs_new(&l), 0);
-    sdx_syslog_init(&sl, 2026, 0);
-    for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
-        struct sdx_logline ll;
-
-        if (sdx_syslog_parse(&sl, junk[i], strlen(junk[i]), &ll) == 0)
-            assert_int_equal(sdx_logs_line(l, &ll, "junk", i + 1, on_event, &c), 0);
-    }
-    sdx_logs_stats(l, &st);
+    feed_any(junk, sizeof(junk) / sizeof(junk[0]), "junk", &c, &st);
     assert_true(st.unparsed >= 2);
     assert_int_equal(st.mta_lines, sizeof(junk) / sizeof(junk[0]) - 1);
-    sdx_logs_free(l);
-    sdx_syslog_release(&sl);
 }
 
 int main(void)

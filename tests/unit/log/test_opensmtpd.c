@@ -228,8 +228,6 @@ static void test_opensmtpd_settled(void **state)
 /* garbage and cut lines: counted, never a crash */
 static void test_opensmtpd_garbage(void **state)
 {
-    struct sdx_logs *l;
-    struct sdx_syslog sl;
     struct collect c = { .n = 0 };
     struct sdx_logs_stats st;
     static const char *const junk[] = {
@@ -248,22 +246,10 @@ static void test_opensmtpd_garbage(void **state)
         "Nov 27 18:48:05 mx smtpd[1]: relay: Expire for 0123456789abcdef: from=<",
         "Nov 27 18:48:05 mx smtpd[1]: 0123456789abcdef smtp connected address=",
     };
-    size_t i;
-
     (void)state;
-    assert_int_equal(sdx_logs_new(&l), 0);
-    sdx_syslog_init(&sl, 2026, 0);
-    for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
-        struct sdx_logline ll;
-
-        if (sdx_syslog_parse(&sl, junk[i], strlen(junk[i]), &ll) == 0)
-            assert_int_equal(sdx_logs_line(l, &ll, "junk", i + 1, on_event, &c), 0);
-    }
-    sdx_logs_stats(l, &st);
+    feed_any(junk, sizeof(junk) / sizeof(junk[0]), "junk", &c, &st);
     assert_true(st.unparsed >= 3);
     assert_int_equal(st.mta_lines, sizeof(junk) / sizeof(junk[0]));
-    sdx_logs_free(l);
-    sdx_syslog_release(&sl);
 }
 
 int main(void)
