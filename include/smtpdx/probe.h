@@ -13,8 +13,14 @@
  * Limits: each reply within timeout_ms, the whole session within deadline_ms
  *      (a server that hangs or drips a byte at a time ends with a named
  *      diagnosis); replies bounded as smtpread.h says; the transcript keeps
- *      at most SDX_PROBE_STEPS_MAX lines. One session at a time: the many-
- *      target event loop of issue 4 is not here yet. */
+ *      at most SDX_PROBE_STEPS_MAX lines.
+ * Many: sdx_probe_many runs sessions side by side in one epoll(7) loop, at
+ *      most `concurrency` at a time, each with its own timeouts; no thread
+ *      per session. sdx_probe_run is that loop with one session.
+ * Caller: OpenSSL writes with write(2), so a server that closes during TLS
+ *      would raise SIGPIPE: ignore it (the command does). Host names are
+ *      resolved with getaddrinfo(3), which blocks the loop while it runs;
+ *      address literals do not. */
 #ifndef SMTPDX_PROBE_H
 #define SMTPDX_PROBE_H
 
@@ -68,7 +74,8 @@ struct sdx_probe_opts {
     X(NO_TLS,     "no-starttls",   "TLS was required but the server does not offer STARTTLS")      \
     X(NO_AUTH,    "no-auth",       "AUTH was asked for but the server does not offer it (many offer it only after STARTTLS)") \
     X(AUTH_FAILED, "auth-failed",  "the server refused the credentials")                           \
-    X(NOMEM,      "out-of-memory", "out of memory")
+    X(NOMEM,      "out-of-memory", "out of memory")                                               \
+    X(INVALID,    "invalid",       "the options are not valid: no host, a line break in a name or address, or over its length limit")
 
 enum sdx_probe_end {
 #define X(e, name, text) SDX_PROBE_END_##e,
@@ -141,6 +148,23 @@ SDX_API void sdx_probe_result_release(struct sdx_probe_result *r);
 /* sdx_probe_run - run one session; 0 (r->end says how it ended), or
  * SDX_EINVAL for bad options */
 SDX_API SDX_NODISCARD int sdx_probe_run(const struct sdx_probe_opts *o, struct sdx_probe_result *r);
+/* sdx_probe_next_fn - the next session to run: set *o, *r (initialised
+ * with sdx_probe_result_init) and *user; return 1 when one is given, 0 when
+ * there are no more. *o, and all it points to, must live until done has
+ * been called for it. Called again each time a session ends. */
+typedef int (*sdx_probe_next_fn)(void *arg, const struct sdx_probe_opts **o, struct sdx_probe_result **r,
+                                 void **user);
+/* sdx_probe_done_fn - a session ended (r->end says how; SDX_PROBE_END_INVALID
+ * when its options were refused, and nothing was sent); called once for
+ * every session next gave, after its connection is closed */
+typedef void (*sdx_probe_done_fn)(void *arg, const struct sdx_probe_opts *o, struct sdx_probe_result *r,
+                                  void *user);
+/* sdx_probe_many - run the sessions next gives, at most concurrency (>= 1)
+ * at a time, until next gives no more and all have ended; 0, or SDX_ENOMEM
+ * or SDX_EIO when the loop itself failed (every session begun has still
+ * been ended and given to done) */
+SDX_API SDX_NODISCARD int sdx_probe_many(unsigned concurrency, sdx_probe_next_fn next, sdx_probe_done_fn done,
+                                         void *arg);
 SDX_API const char *sdx_probe_end_name(enum sdx_probe_end e);
 SDX_API const char *sdx_probe_end_text(enum sdx_probe_end e);
 

@@ -1,14 +1,23 @@
-/* probe.c - one live SMTP session, timed and bounded (probe.h)
- * A non-blocking socket and poll(2): every read and write waits at most
- * until the reply's own timeout or the session's deadline, whichever comes
- * first, so no server behaviour (silence, one byte a second, an endless
- * reply) keeps it longer. TLS is OpenSSL 3 over the same socket; the chain
- * is verified and the name checked after the handshake, so that a bad
- * certificate is reported, not just refused. */
+/* probe.c - live SMTP sessions, timed and bounded, many at once (probe.h)
+ * Each session is a small state machine: an I/O operation in progress
+ * (connect, TLS handshake, write a command, read a reply) and a phase of
+ * the dialogue (greeting, EHLO, STARTTLS, AUTH, MAIL, RCPT ...). An
+ * operation runs until the socket would block; the session then waits in
+ * one epoll(7) set with all the others, and the loop wakes it when its
+ * socket is ready or its own time is up: the reply's timeout or the
+ * session's deadline, whichever comes first. So no server behaviour
+ * (silence, one byte a second, an endless reply) keeps a session longer,
+ * and a thousand slow servers cost a thousand small structs, not a
+ * thousand threads. (Postfix's smtp client and OpenSMTPD's mta are built
+ * the same way: events, not a thread per connection.)
+ *
+ * TLS is OpenSSL 3 over the same non-blocking socket, one SSL_CTX shared by
+ * the sessions that trust the same CAs. The chain is verified and the name
+ * checked after the handshake, so that a bad certificate is reported, not
+ * just refused. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +25,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -63,17 +73,62 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* what an operation says: it would block, it is complete, or the session
+ * ends (an SDX_PROBE_END_* value, >= 0) */
+#define AGAIN (-1)
+#define OK    (-2)
+
+enum op { OP_CONNECT, OP_HANDSHAKE, OP_WRITE, OP_READ };
+
+/* the reply being waited for, or the handshake under way */
+enum phase {
+    PH_GREETING, PH_EHLO, PH_HELO, PH_STARTTLS, PH_TLS, PH_TLS_IMPLICIT, PH_EHLO_TLS,
+    PH_AUTH_LOGIN, PH_AUTH_USER, PH_AUTH_DONE, PH_MAIL, PH_RCPT, PH_RSET,
+    PH_RELAY_MAIL, PH_RELAY_RCPT, PH_RELAY_RSET, PH_QUIT
+};
+
+struct loop;
+
 struct session {
+    struct session              *next;      /* in the loop's active list */
+    struct loop                 *loop;
     const struct sdx_probe_opts *o;
     struct sdx_probe_result     *r;
-    int                          fd;
-    SSL_CTX                     *ctx;
+    void                        *user;
+    int                          fd, registered;    /* in the epoll set, for events */
+    unsigned                     events;
+    SSL_CTX                     *own_ctx;   /* when its CAs differ from the loop's */
     SSL                         *ssl;
-    int64_t                      t0, deadline, reply_until;
-    char                         in[16384];
+    struct addrinfo             *res, *ai;  /* the addresses, the one being tried */
+    int64_t                      t0, deadline, reply_until, t_conn;
+    enum op                      op;
+    enum phase                   ph;
+    size_t                       rcpt_i;
+    int                          relay_i, refused_before;
+    int                          quit_end, quit_strict;
+    char                         relay_addr[128];   /* the relay test's recipient */
+    char                         out[1100];
+    size_t                       olen, ooff;
+    char                         in[4096];
     size_t                       ilen, ioff;
     struct sdx_smtp_reader       rd;
 };
+
+struct loop {
+    int                ep;
+    unsigned           limit, nactive;
+    struct session    *active;
+    SSL_CTX           *ctx;                 /* shared by the sessions trusting ctx_ca */
+    const char        *ctx_ca;
+    int                have_ctx;
+    sdx_probe_done_fn  done;
+    void              *arg;
+};
+
+static int reply_timeout(const struct session *s)
+{
+    return s->o->timeout_ms > 0 ? s->o->timeout_ms : 30000;
+}
 
 static int step(struct session *s, enum sdx_probe_dir dir, int code, const char *p, size_t n)
 {
@@ -103,35 +158,15 @@ static int step(struct session *s, enum sdx_probe_dir dir, int code, const char 
     return 0;
 }
 
-/* note - "what value" as a note in the transcript */
-static void note(struct session *s, const char *what, const char *value)
+/* note - "what value" as a note in the transcript; OK, or the end */
+static int note(struct session *s, const char *what, const char *value)
 {
     char line[512];
     int n = snprintf(line, sizeof(line), "%s %s", what, value);
 
     if (step(s, SDX_PROBE_NOTE, 0, line, n < 0 ? 0 : (size_t)n >= sizeof(line) ? sizeof(line) - 1 : (size_t)n))
-        s->r->end = SDX_PROBE_END_NOMEM;
-}
-
-/* wait_fd - poll fd for events until the reply's or the session's end:
- * 0 ready, or the end (TIMEOUT, DEADLINE, RESET) */
-static int wait_fd(struct session *s, short events)
-{
-    for (;;) {
-        int64_t now = now_ms(), until = s->reply_until < s->deadline ? s->reply_until : s->deadline;
-        struct pollfd p = { s->fd, events, 0 };
-        int rc;
-
-        if (now >= until)
-            return until == s->deadline ? SDX_PROBE_END_DEADLINE : SDX_PROBE_END_TIMEOUT;
-        rc = poll(&p, 1, (int)(until - now));
-        if (rc < 0 && errno == EINTR)
-            continue;
-        if (rc < 0)
-            return SDX_PROBE_END_RESET;
-        if (rc > 0)
-            return 0;
-    }
+        return SDX_PROBE_END_NOMEM;
+    return OK;
 }
 
 static void tls_detail(struct session *s, const char *what)
@@ -144,232 +179,60 @@ static void tls_detail(struct session *s, const char *what)
     ERR_clear_error();
 }
 
-/* io_read - some bytes into s->in; 0, or the end */
-static int io_read(struct session *s)
+/* want - wait for events on s->fd (EPOLLIN, EPOLLOUT); AGAIN, or the end */
+static int want(struct session *s, unsigned events)
 {
-    for (;;) {
-        ssize_t got;
-        int w;
+    struct epoll_event ev;
 
-        if (s->ssl) {
-            int n = SSL_read(s->ssl, s->in, (int)sizeof(s->in)), e;
-
-            if (n > 0) {
-                s->ilen = (size_t)n, s->ioff = 0;
-                return 0;
-            }
-            e = SSL_get_error(s->ssl, n);
-            if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-                if ((w = wait_fd(s, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT)) != 0)
-                    return w;
-                continue;
-            }
-            if (e == SSL_ERROR_ZERO_RETURN)
-                return SDX_PROBE_END_CLOSED;
-            tls_detail(s, "reading over TLS");
-            return e == SSL_ERROR_SYSCALL && errno == 0 ? SDX_PROBE_END_CLOSED : SDX_PROBE_END_RESET;
-        }
-        got = recv(s->fd, s->in, sizeof(s->in), 0);
-        if (got > 0) {
-            s->ilen = (size_t)got, s->ioff = 0;
-            return 0;
-        }
-        if (got == 0)
-            return SDX_PROBE_END_CLOSED;
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-            if ((w = wait_fd(s, POLLIN)) != 0)
-                return w;
-            continue;
-        }
-        snprintf(s->r->detail, sizeof(s->r->detail), "reading: %s", strerror(errno));
+    if (s->registered && s->events == events)
+        return AGAIN;
+    memset(&ev, 0, sizeof(ev));
+    ev.events = events;
+    ev.data.ptr = s;
+    if (epoll_ctl(s->loop->ep, s->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s->fd, &ev) != 0) {
+        snprintf(s->r->detail, sizeof(s->r->detail), "epoll: %s", strerror(errno));
         return SDX_PROBE_END_RESET;
     }
+    s->registered = 1;
+    s->events = events;
+    return AGAIN;
 }
 
-/* io_write - all of p[0..n); 0, or the end */
-static int io_write(struct session *s, const char *p, size_t n)
+static void close_fd(struct session *s)
 {
-    while (n) {
-        ssize_t put;
-        int w;
+    if (s->fd >= 0)
+        close(s->fd);                   /* which also takes it out of the epoll set */
+    s->fd = -1;
+    s->registered = 0;
+}
 
-        if (s->ssl) {
-            int k = SSL_write(s->ssl, p, (int)n), e;
-
-            if (k > 0) {
-                p += k, n -= (size_t)k;
-                continue;
-            }
-            e = SSL_get_error(s->ssl, k);
-            if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-                if ((w = wait_fd(s, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT)) != 0)
-                    return w;
-                continue;
-            }
-            tls_detail(s, "writing over TLS");
-            return SDX_PROBE_END_RESET;
-        }
-        put = send(s->fd, p, n, MSG_NOSIGNAL);
-        if (put > 0) {
-            p += put, n -= (size_t)put;
-            continue;
-        }
-        if (put < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-            if ((w = wait_fd(s, POLLOUT)) != 0)
-                return w;
-            continue;
-        }
-        snprintf(s->r->detail, sizeof(s->r->detail), "writing: %s", strerror(put < 0 ? errno : EPIPE));
-        return put < 0 && errno == EPIPE ? SDX_PROBE_END_CLOSED : SDX_PROBE_END_RESET;
-    }
+/* tls_want - what SSL_get_error asks for: AGAIN, or 0 for an error */
+static int tls_want(struct session *s, int e)
+{
+    if (e == SSL_ERROR_WANT_READ)
+        return want(s, EPOLLIN);
+    if (e == SSL_ERROR_WANT_WRITE)
+        return want(s, EPOLLOUT);
     return 0;
 }
 
-/* reply - the next complete reply (its code in *code); 0, or the end */
-static int reply(struct session *s, int *code)
+/* ---- the operations: each runs until it would block ---- */
+
+/* try_connect - connect to s->ai or the addresses after it */
+static int try_connect(struct session *s)
 {
-    int rc;
-
-    s->reply_until = now_ms() + (s->o->timeout_ms > 0 ? s->o->timeout_ms : 30000);
-    sdx_smtp_reader_next(&s->rd);
-    for (;;) {
-        size_t used;
-
-        if (s->ioff == s->ilen && (rc = io_read(s)) != 0) {
-            if ((rc == SDX_PROBE_END_TIMEOUT || rc == SDX_PROBE_END_DEADLINE) && (s->rd.len || s->rd.nlines))
-                snprintf(s->r->detail, sizeof(s->r->detail), "the reply had begun (%u complete lines and %zu "
-                         "bytes) but did not end: the server sends too slowly", s->rd.nlines, s->rd.len);
-            return rc;
-        }
-        rc = sdx_smtp_reader_feed(&s->rd, s->in + s->ioff, s->ilen - s->ioff, &used);
-        s->ioff += used;
-        if (rc == SDX_ENOMEM)
-            return SDX_PROBE_END_NOMEM;
-        if (rc < 0) {
-            const char *l = s->rd.line;
-            size_t k, n = s->rd.len < 40 ? s->rd.len : 40;
-
-            if (s->rd.err == SDX_SMTP_E_SYNTAX) {
-                /* what came, escaped: printable ASCII or \xNN */
-                char *d = s->r->detail;
-
-                d += snprintf(d, 32, "the line began: ");
-                for (k = 0; k < n && (size_t)(d - s->r->detail) < sizeof(s->r->detail) - 5; k++)
-                    d += (unsigned char)l[k] >= 0x20 && (unsigned char)l[k] < 0x7f ?
-                         snprintf(d, 2, "%c", l[k]) : snprintf(d, 5, "\\x%02x", (unsigned char)l[k]);
-            }
-            return s->rd.err == SDX_SMTP_E_LINE ? SDX_PROBE_END_LONG_LINE :
-                   s->rd.err == SDX_SMTP_E_LINES ? SDX_PROBE_END_ENDLESS : SDX_PROBE_END_NOT_SMTP;
-        }
-        if (rc == 1) {
-            *code = s->rd.code;
-            if (*code >= 400)
-                s->r->refused++;
-            if (step(s, SDX_PROBE_SERVER, *code, s->rd.reply.data, s->rd.reply.len) != 0)
-                return SDX_PROBE_END_NOMEM;
-            return 0;
-        }
-    }
-}
-
-/* command_as - send line, record shown in its place (credentials), and
- * read the reply; 0, or the end */
-static int command_as(struct session *s, const char *line, const char *shown, int *code)
-{
-    char buf[1100];
-    int n = snprintf(buf, sizeof(buf), "%s\r\n", line), rc;
-
-    if (n < 0 || (size_t)n >= sizeof(buf))
-        return SDX_PROBE_END_NOMEM;
-    if (step(s, SDX_PROBE_CLIENT, 0, shown, strlen(shown)) != 0)
-        return SDX_PROBE_END_NOMEM;
-    s->reply_until = now_ms() + (s->o->timeout_ms > 0 ? s->o->timeout_ms : 30000);
-    if ((rc = io_write(s, buf, (size_t)n)) != 0)
-        return rc;
-    rc = reply(s, code);
-    OPENSSL_cleanse(buf, sizeof(buf));  /* it may have held a password */
-    return rc;
-}
-
-/* command - send a command line and read its reply; 0, or the end */
-static int command(struct session *s, const char *line, int *code)
-{
-    return command_as(s, line, line, code);
-}
-
-/* b64 - base64 of p[0..n) into out (cap >= 4 * (n + 2) / 3 + 1) */
-static void b64(const char *p, size_t n, char *out)
-{
-    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)p, (int)n);
-}
-
-/* authenticate - AUTH PLAIN (RFC 4616) or LOGIN; the transcript shows the
- * mechanism and the user, never the password; 0, or the end */
-static int authenticate(struct session *s, int *code)
-{
-    const struct sdx_probe_opts *o = s->o;
-    char raw[600], enc[820], line[900], shown[400];
-    size_t ul = strlen(o->auth_user), pl = o->auth_pass ? strlen(o->auth_pass) : 0;
-    int rc;
-
-    if (!(s->r->caps & SDX_CAP_AUTH))
-        return SDX_PROBE_END_NO_AUTH;
-    if (o->auth_login) {
-        if ((rc = command(s, "AUTH LOGIN", code)) != 0)
-            return rc;
-        if (*code != 334)
-            return SDX_PROBE_END_AUTH_FAILED;
-        b64(o->auth_user, ul, enc);
-        snprintf(shown, sizeof(shown), "(the user name %.200s, in base64)", o->auth_user);
-        if ((rc = command_as(s, enc, shown, code)) != 0)
-            return rc;
-        if (*code != 334)
-            return SDX_PROBE_END_AUTH_FAILED;
-        b64(o->auth_pass ? o->auth_pass : "", pl, enc);
-        rc = command_as(s, enc, "(the password: not shown)", code);
-    } else {
-        /* authzid NUL authcid NUL passwd */
-        raw[0] = '\0';
-        memcpy(raw + 1, o->auth_user, ul);
-        raw[1 + ul] = '\0';
-        memcpy(raw + 2 + ul, o->auth_pass ? o->auth_pass : "", pl);
-        b64(raw, 2 + ul + pl, enc);
-        snprintf(line, sizeof(line), "AUTH PLAIN %s", enc);
-        snprintf(shown, sizeof(shown), "AUTH PLAIN (the user %.200s and the password: not shown)", o->auth_user);
-        rc = command_as(s, line, shown, code);
-        OPENSSL_cleanse(line, sizeof(line));
-    }
-    OPENSSL_cleanse(raw, sizeof(raw));
-    OPENSSL_cleanse(enc, sizeof(enc));
-    if (rc != 0)
-        return rc;
-    if (*code != 235)
-        return SDX_PROBE_END_AUTH_FAILED;
-    s->r->authed = 1;
-    return 0;
-}
-
-static int connect_to(struct session *s)
-{
-    struct addrinfo hints, *res = NULL, *a;
     char port[12];
-    int rc;
 
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
     snprintf(port, sizeof(port), "%u", s->o->port ? s->o->port & 0xffff : 25);
-    if ((rc = getaddrinfo(s->o->host, port, &hints, &res)) != 0) {
-        snprintf(s->r->detail, sizeof(s->r->detail), "%s: %s", s->o->host, gai_strerror(rc));
-        return SDX_PROBE_END_RESOLVE;
-    }
-    for (a = res; a; a = a->ai_next) {
-        int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol), w, err = 0;
-        socklen_t el = sizeof(err);
+    for (; s->ai; s->ai = s->ai->ai_next) {
+        const struct addrinfo *a = s->ai;
         char host[INET6_ADDRSTRLEN];
+        int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
 
-        if (fd < 0)
+        if (fd < 0) {
+            snprintf(s->r->detail, sizeof(s->r->detail), "socket: %s", strerror(errno));
             continue;
+        }
         if (s->o->source) {             /* connect from the address asked for */
             struct addrinfo sh, *src = NULL;
 
@@ -390,62 +253,39 @@ static int connect_to(struct session *s)
         getnameinfo(a->ai_addr, a->ai_addrlen, host, sizeof(host), NULL, 0, NI_NUMERICHOST);
         snprintf(s->r->address, sizeof(s->r->address), "%s", host);
         s->fd = fd;
-        s->reply_until = now_ms() + (s->o->timeout_ms > 0 ? s->o->timeout_ms : 30000);
-        if (connect(fd, a->ai_addr, a->ai_addrlen) == 0 ||
-            (errno == EINPROGRESS && (w = wait_fd(s, POLLOUT)) == 0 &&
-             getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err == 0)) {
-            freeaddrinfo(res);
-            return 0;
-        }
-        snprintf(s->r->detail, sizeof(s->r->detail), "%s port %s: %s", host, port,
-                 err ? strerror(err) : errno == EINPROGRESS ? "no answer within the timeout" : strerror(errno));
-        close(fd);
-        s->fd = -1;
+        s->reply_until = now_ms() + reply_timeout(s);
+        if (connect(fd, a->ai_addr, a->ai_addrlen) == 0)
+            return OK;
+        if (errno == EINPROGRESS)
+            return want(s, EPOLLOUT);
+        snprintf(s->r->detail, sizeof(s->r->detail), "%s port %s: %s", host, port, strerror(errno));
+        close_fd(s);
     }
-    freeaddrinfo(res);
     return SDX_PROBE_END_CONNECT;
 }
 
-/* tls_start - the handshake over the connected socket, then what the
- * certificate says; 0, or the end */
-static int tls_start(struct session *s)
+/* op_connect - the connection under way is writable: connected, or on to
+ * the next address */
+static int op_connect(struct session *s)
+{
+    int err = 0;
+    socklen_t el = sizeof(err);
+
+    if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err == 0)
+        return OK;
+    snprintf(s->r->detail, sizeof(s->r->detail), "%s port %u: %s", s->r->address, s->o->port ? s->o->port : 25,
+             strerror(err ? err : errno));
+    close_fd(s);
+    s->ai = s->ai->ai_next;
+    return try_connect(s);
+}
+
+/* tls_facts - what the certificate says, after the handshake */
+static void tls_facts(struct session *s, int is_ip)
 {
     struct sdx_probe_tlsinfo *ti = &s->r->tls;
-    struct in6_addr a6;
-    struct in_addr a4;
-    int is_ip = inet_pton(AF_INET, s->o->host, &a4) == 1 || inet_pton(AF_INET6, s->o->host, &a6) == 1, w;
     X509 *cert;
 
-    if ((s->ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
-        tls_detail(s, "TLS set-up");
-        return SDX_PROBE_END_TLS;
-    }
-    SSL_CTX_set_min_proto_version(s->ctx, TLS1_2_VERSION);
-    if (s->o->ca_file ? SSL_CTX_load_verify_locations(s->ctx, s->o->ca_file, NULL) != 1 :
-                        SSL_CTX_set_default_verify_paths(s->ctx) != 1)
-        ERR_clear_error();              /* then nothing verifies: reported below */
-    SSL_CTX_set_verify(s->ctx, SSL_VERIFY_NONE, NULL);  /* verified below, to say why not */
-    if ((s->ssl = SSL_new(s->ctx)) == NULL || SSL_set_fd(s->ssl, s->fd) != 1) {
-        tls_detail(s, "TLS set-up");
-        return SDX_PROBE_END_TLS;
-    }
-    if (!is_ip)
-        SSL_set_tlsext_host_name(s->ssl, s->o->host);
-    s->reply_until = now_ms() + (s->o->timeout_ms > 0 ? s->o->timeout_ms : 30000);
-    for (;;) {
-        int rc = SSL_connect(s->ssl), e;
-
-        if (rc == 1)
-            break;
-        e = SSL_get_error(s->ssl, rc);
-        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-            if ((w = wait_fd(s, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT)) != 0)
-                return w;
-            continue;
-        }
-        tls_detail(s, "TLS handshake");
-        return SDX_PROBE_END_TLS;
-    }
     ti->done = 1;
     snprintf(ti->protocol, sizeof(ti->protocol), "%s", SSL_get_version(s->ssl));
     snprintf(ti->cipher, sizeof(ti->cipher), "%s", SSL_get_cipher_name(s->ssl));
@@ -471,23 +311,304 @@ static int tls_start(struct session *s)
     ti->verified = SSL_get_verify_result(s->ssl) == X509_V_OK && SSL_get0_peer_certificate(s->ssl) != NULL;
     snprintf(ti->verify_error, sizeof(ti->verify_error), "%s",
              X509_verify_cert_error_string(SSL_get_verify_result(s->ssl)));
-    note(s, "TLS started:", ti->protocol);
-    return 0;
 }
 
-/* caps_of - the capabilities of the EHLO reply just read */
+static SSL_CTX *new_ctx(const char *ca_file)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+    if (ctx == NULL)
+        return NULL;
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    if (ca_file ? SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1 : SSL_CTX_set_default_verify_paths(ctx) != 1)
+        ERR_clear_error();              /* then nothing verifies: reported after the handshake */
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);     /* verified after it, to say why not */
+    /* a session idle between replies holds no 34 KB of TLS buffers */
+    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+    return ctx;
+}
+
+/* tls_begin - an SSL over the connected socket, sharing the loop's SSL_CTX
+ * when the session trusts the same CAs; OK, or the end */
+static int tls_begin(struct session *s)
+{
+    struct loop *l = s->loop;
+    const char *ca = s->o->ca_file;
+    struct in6_addr a6;
+    struct in_addr a4;
+    SSL_CTX *ctx;
+
+    if (!l->have_ctx) {
+        l->ctx = new_ctx(ca);
+        l->ctx_ca = ca;
+        l->have_ctx = 1;
+    }
+    if ((ca == NULL) == (l->ctx_ca == NULL) && (ca == NULL || strcmp(ca, l->ctx_ca) == 0))
+        ctx = l->ctx;
+    else
+        ctx = s->own_ctx = new_ctx(ca);
+    /* plaintext the server sent after its 220 to STARTTLS is not part of
+     * the TLS session: reading it as such is the STARTTLS command injection
+     * of CVE-2011-0411 turned round (RFC 3207 section 4.2) */
+    if (s->ioff < s->ilen) {
+        char n[128];
+        int rc;
+
+        snprintf(n, sizeof(n), "%zu bytes the server sent before TLS began, discarded", s->ilen - s->ioff);
+        if ((rc = note(s, "warning:", n)) != OK)
+            return rc;
+        s->ioff = s->ilen = 0;
+    }
+    if (ctx == NULL || (s->ssl = SSL_new(ctx)) == NULL || SSL_set_fd(s->ssl, s->fd) != 1) {
+        tls_detail(s, "TLS set-up");
+        return SDX_PROBE_END_TLS;
+    }
+    if (inet_pton(AF_INET, s->o->host, &a4) != 1 && inet_pton(AF_INET6, s->o->host, &a6) != 1)
+        SSL_set_tlsext_host_name(s->ssl, s->o->host);
+    s->reply_until = now_ms() + reply_timeout(s);
+    s->op = OP_HANDSHAKE;
+    return OK;
+}
+
+static int op_handshake(struct session *s)
+{
+    struct in6_addr a6;
+    struct in_addr a4;
+    int rc = SSL_connect(s->ssl), w;
+
+    if (rc != 1) {
+        if ((w = tls_want(s, SSL_get_error(s->ssl, rc))) != 0)
+            return w;
+        tls_detail(s, "TLS handshake");
+        return SDX_PROBE_END_TLS;
+    }
+    tls_facts(s, inet_pton(AF_INET, s->o->host, &a4) == 1 || inet_pton(AF_INET6, s->o->host, &a6) == 1);
+    return note(s, "TLS started:", s->r->tls.protocol);
+}
+
+/* op_write - the rest of s->out */
+static int op_write(struct session *s)
+{
+    while (s->ooff < s->olen) {
+        const char *p = s->out + s->ooff;
+        size_t n = s->olen - s->ooff;
+        ssize_t put;
+
+        if (s->ssl) {
+            int k = SSL_write(s->ssl, p, (int)n), w;
+
+            if (k > 0) {
+                s->ooff += (size_t)k;
+                continue;
+            }
+            if ((w = tls_want(s, SSL_get_error(s->ssl, k))) != 0)
+                return w;
+            tls_detail(s, "writing over TLS");
+            return SDX_PROBE_END_RESET;
+        }
+        put = send(s->fd, p, n, MSG_NOSIGNAL);
+        if (put > 0) {
+            s->ooff += (size_t)put;
+            continue;
+        }
+        if (put < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return want(s, EPOLLOUT);
+        if (put < 0 && errno == EINTR)
+            continue;
+        snprintf(s->r->detail, sizeof(s->r->detail), "writing: %s", strerror(put < 0 ? errno : EPIPE));
+        return put < 0 && errno == EPIPE ? SDX_PROBE_END_CLOSED : SDX_PROBE_END_RESET;
+    }
+    OPENSSL_cleanse(s->out, sizeof(s->out));    /* it may have held a password */
+    return OK;
+}
+
+/* fill - some bytes into s->in; OK, or AGAIN, or the end */
+static int fill(struct session *s)
+{
+    for (;;) {
+        ssize_t got;
+
+        if (s->ssl) {
+            int n = SSL_read(s->ssl, s->in, (int)sizeof(s->in)), e, w;
+
+            if (n > 0) {
+                s->ilen = (size_t)n, s->ioff = 0;
+                return OK;
+            }
+            e = SSL_get_error(s->ssl, n);
+            if ((w = tls_want(s, e)) != 0)
+                return w;
+            if (e == SSL_ERROR_ZERO_RETURN)
+                return SDX_PROBE_END_CLOSED;
+            tls_detail(s, "reading over TLS");
+            return e == SSL_ERROR_SYSCALL && errno == 0 ? SDX_PROBE_END_CLOSED : SDX_PROBE_END_RESET;
+        }
+        got = recv(s->fd, s->in, sizeof(s->in), 0);
+        if (got > 0) {
+            s->ilen = (size_t)got, s->ioff = 0;
+            return OK;
+        }
+        if (got == 0)
+            return SDX_PROBE_END_CLOSED;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return want(s, EPOLLIN);
+        if (errno == EINTR)
+            continue;
+        snprintf(s->r->detail, sizeof(s->r->detail), "reading: %s", strerror(errno));
+        return SDX_PROBE_END_RESET;
+    }
+}
+
+/* op_read - until a complete reply (s->rd.code); OK, AGAIN, or the end */
+static int op_read(struct session *s)
+{
+    for (;;) {
+        size_t used;
+        int rc;
+
+        if (s->ioff == s->ilen && (rc = fill(s)) != OK)
+            return rc;
+        rc = sdx_smtp_reader_feed(&s->rd, s->in + s->ioff, s->ilen - s->ioff, &used);
+        s->ioff += used;
+        if (rc == SDX_ENOMEM)
+            return SDX_PROBE_END_NOMEM;
+        if (rc < 0) {
+            const char *l = s->rd.line;
+            size_t k, n = s->rd.len < 40 ? s->rd.len : 40;
+
+            if (s->rd.err == SDX_SMTP_E_SYNTAX) {
+                /* what came, escaped: printable ASCII or \xNN */
+                char *d = s->r->detail;
+
+                d += snprintf(d, 32, "the line began: ");
+                for (k = 0; k < n && (size_t)(d - s->r->detail) < sizeof(s->r->detail) - 5; k++)
+                    d += (unsigned char)l[k] >= 0x20 && (unsigned char)l[k] < 0x7f ?
+                         snprintf(d, 2, "%c", l[k]) : snprintf(d, 5, "\\x%02x", (unsigned char)l[k]);
+            }
+            return s->rd.err == SDX_SMTP_E_LINE ? SDX_PROBE_END_LONG_LINE :
+                   s->rd.err == SDX_SMTP_E_LINES ? SDX_PROBE_END_ENDLESS : SDX_PROBE_END_NOT_SMTP;
+        }
+        if (rc == 1) {
+            if (s->rd.code >= 400)
+                s->r->refused++;
+            if (step(s, SDX_PROBE_SERVER, s->rd.code, s->rd.reply.data, s->rd.reply.len) != 0)
+                return SDX_PROBE_END_NOMEM;
+            return OK;
+        }
+    }
+}
+
+/* ---- the dialogue: what to do when an operation is complete ---- */
+
+/* expect - read the next reply, for phase ph */
+static int expect(struct session *s, enum phase ph)
+{
+    s->ph = ph;
+    s->op = OP_READ;
+    s->reply_until = now_ms() + reply_timeout(s);
+    sdx_smtp_reader_next(&s->rd);
+    return OK;
+}
+
+/* send_as - send line (recording shown in its place: credentials), then
+ * read the reply for phase ph */
+static int send_as(struct session *s, const char *line, const char *shown, enum phase ph)
+{
+    int n = snprintf(s->out, sizeof(s->out), "%s\r\n", line);
+
+    if (n < 0 || (size_t)n >= sizeof(s->out))
+        return SDX_PROBE_END_NOMEM;
+    if (step(s, SDX_PROBE_CLIENT, 0, shown, strlen(shown)) != 0)
+        return SDX_PROBE_END_NOMEM;
+    s->olen = (size_t)n;
+    s->ooff = 0;
+    s->op = OP_WRITE;
+    s->ph = ph;
+    s->reply_until = now_ms() + reply_timeout(s);
+    return OK;
+}
+
+static int send_line(struct session *s, const char *line, enum phase ph)
+{
+    return send_as(s, line, line, ph);
+}
+
+/* quit - QUIT, then end as end; strict: an I/O failure on the way is the
+ * end instead (but a server closing after QUIT is just done) */
+static int quit(struct session *s, int end, int strict)
+{
+    s->quit_end = end;
+    s->quit_strict = strict;
+    return send_line(s, "QUIT", PH_QUIT);
+}
+
+static int send_hello(struct session *s, const char *verb, enum phase ph)
+{
+    char line[300];
+
+    snprintf(line, sizeof(line), "%s %s", verb, s->o->helo ? s->o->helo : "localhost");
+    return send_line(s, line, ph);
+}
+
+/* b64 - base64 of p[0..n) into out (cap >= 4 * (n + 2) / 3 + 1) */
+static void b64(const char *p, size_t n, char *out)
+{
+    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)p, (int)n);
+}
+
+/* auth_start - AUTH PLAIN (RFC 4616) or LOGIN; the transcript shows the
+ * mechanism and the user, never the password */
+static int auth_start(struct session *s)
+{
+    const struct sdx_probe_opts *o = s->o;
+    char raw[600], enc[820], line[900], shown[400];
+    size_t ul = strlen(o->auth_user), pl = o->auth_pass ? strlen(o->auth_pass) : 0;
+    int rc;
+
+    if (!(s->r->caps & SDX_CAP_AUTH))
+        return quit(s, SDX_PROBE_END_NO_AUTH, 0);
+    if (o->auth_login)
+        return send_line(s, "AUTH LOGIN", PH_AUTH_LOGIN);
+    /* authzid NUL authcid NUL passwd */
+    raw[0] = '\0';
+    memcpy(raw + 1, o->auth_user, ul);
+    raw[1 + ul] = '\0';
+    memcpy(raw + 2 + ul, o->auth_pass ? o->auth_pass : "", pl);
+    b64(raw, 2 + ul + pl, enc);
+    snprintf(line, sizeof(line), "AUTH PLAIN %s", enc);
+    snprintf(shown, sizeof(shown), "AUTH PLAIN (the user %.200s and the password: not shown)", o->auth_user);
+    rc = send_as(s, line, shown, PH_AUTH_DONE);
+    OPENSSL_cleanse(raw, sizeof(raw));
+    OPENSSL_cleanse(enc, sizeof(enc));
+    OPENSSL_cleanse(line, sizeof(line));
+    return rc;
+}
+
+static int send_mail(struct session *s)
+{
+    char line[1100];
+
+    snprintf(line, sizeof(line), "MAIL FROM:<%.1000s>", s->o->from ? s->o->from : "");
+    return send_line(s, line, PH_MAIL);
+}
+
+/* after_hello - STARTTLS when offered (or required), else on */
+static int after_hello(struct session *s)
+{
+    const struct sdx_probe_opts *o = s->o;
+
+    if (o->tls == SDX_PROBE_TLS_REQUIRE && !(s->r->caps & SDX_CAP_STARTTLS))
+        return quit(s, SDX_PROBE_END_NO_TLS, 0);
+    if (o->tls != SDX_PROBE_TLS_NEVER && o->tls != SDX_PROBE_TLS_IMPLICIT && (s->r->caps & SDX_CAP_STARTTLS))
+        return send_line(s, "STARTTLS", PH_STARTTLS);
+    return o->auth_user ? auth_start(s) : send_mail(s);
+}
+
 static void caps_of(struct session *s)
 {
     s->r->caps = sdx_ehlo_caps(s->rd.reply.data, s->rd.reply.len, &s->r->size_limit, NULL, 0);
 }
 
-/* relay_test - would the server relay for a foreign sender to a foreign
- * recipient? Each variant is MAIL FROM a domain the server cannot be
- * responsible for (example.org, RFC 2606) and RCPT TO one in example.net,
- * then RSET: no DATA, so nothing is ever sent on. The variants are the
- * address forms relay checks have historically missed: plain, the "%" hack,
- * an RFC 5321 section C source route, and a quoted local part holding "@".
- * 0, or the end */
 /* refused_as_relaying - the last reply refused relaying, not something
  * else (the sender's domain, a greylist): classified as norelaying */
 static int refused_as_relaying(struct session *s)
@@ -513,244 +634,428 @@ static void unclear(struct session *s)
         snprintf(s->r->relay_how, sizeof(s->r->relay_how), "%.200s", s->rd.reply.data);
 }
 
-static int relay_test(struct session *s)
+/* The relay test: would the server relay for a foreign sender to a foreign
+ * recipient? Each variant is MAIL FROM a domain the server cannot be
+ * responsible for (example.org, RFC 2606) and RCPT TO one in example.net,
+ * then RSET: no DATA, so nothing is ever sent on. The variants are the
+ * address forms relay checks have historically missed: plain, the "%" hack,
+ * an RFC 5321 appendix C source route, and a quoted local part holding "@".
+ * The forms after the first name the server by its own address. */
+static int relay_mail(struct session *s)
 {
-    char line[400], addr[128];
-    int i, code, rc;
+    char line[400];
 
-    for (i = 0; i < 4; i++) {
-        snprintf(line, sizeof(line), "MAIL FROM:<%.300s>",
-                 s->o->from && s->o->from[0] ? s->o->from : "smtpdx-relay-test@example.org");
-        if ((rc = command(s, line, &code)) != 0)
-            return rc;
-        if (code != 250)
-            unclear(s);
-        if (code == 250) {
-            /* the forms after the first name the server by its own address */
-            if (i == 0)
-                snprintf(addr, sizeof(addr), "relay-test@example.net");
-            else if (i == 1)
-                snprintf(addr, sizeof(addr), "relay-test%%example.net@[%s]", s->r->address);
-            else if (i == 2)
-                snprintf(addr, sizeof(addr), "@[%s]:relay-test@example.net", s->r->address);
-            else
-                snprintf(addr, sizeof(addr), "\"relay-test@example.net\"@[%s]", s->r->address);
-            snprintf(line, sizeof(line), "RCPT TO:<%s>", addr);
-            if ((rc = command(s, line, &code)) != 0)
-                return rc;
-            s->r->relay_tried++;
-            if (code == 250 || code == 251) {
-                if (!s->r->relay_open++)
-                    snprintf(s->r->relay_how, sizeof(s->r->relay_how), "<%s>", addr);
-            } else if (refused_as_relaying(s)) {
-                s->r->relay_closed++;
-            } else {
-                unclear(s);
-            }
-        }
-        if ((rc = command(s, "RSET", &code)) != 0)
-            return rc;
-    }
-    return 0;
+    snprintf(line, sizeof(line), "MAIL FROM:<%.300s>",
+             s->o->from && s->o->from[0] ? s->o->from : "smtpdx-relay-test@example.org");
+    return send_line(s, line, PH_RELAY_MAIL);
 }
 
-/* session - the dialog; the end */
-static int session(struct session *s)
+static int relay_rcpt(struct session *s)
+{
+    /* the server's own address around each form: before, after */
+    static const char *const form[][2] = {
+        { "relay-test@example.net", "" }, { "relay-test%example.net@[", "]" },
+        { "@[", "]:relay-test@example.net" }, { "\"relay-test@example.net\"@[", "]" }
+    };
+    char line[400];
+
+    snprintf(s->relay_addr, sizeof(s->relay_addr), "%s%s%s", form[s->relay_i][0],
+             s->relay_i ? s->r->address : "", form[s->relay_i][1]);
+    snprintf(line, sizeof(line), "RCPT TO:<%s>", s->relay_addr);
+    return send_line(s, line, PH_RELAY_RCPT);
+}
+
+/* relay_judge - the reply to a relay RCPT */
+static void relay_judge(struct session *s)
+{
+    int code = s->rd.code;
+
+    s->r->relay_tried++;
+    if (code == 250 || code == 251) {
+        if (!s->r->relay_open++)
+            snprintf(s->r->relay_how, sizeof(s->r->relay_how), "<%s>", s->relay_addr);
+    } else if (refused_as_relaying(s)) {
+        s->r->relay_closed++;
+    } else {
+        unclear(s);
+    }
+}
+
+/* on_reply - a complete reply for s->ph: what comes next */
+static int on_reply(struct session *s)
 {
     const struct sdx_probe_opts *o = s->o;
+    int code = s->rd.code;
     char line[1100];
-    int code, rc, ehlo_ok;
-    size_t i;
-    int64_t t_conn;
 
-    if ((rc = connect_to(s)) != 0)
-        return rc;
-    note(s, "connected to", s->r->address);
-    if (o->tls == SDX_PROBE_TLS_IMPLICIT && (rc = tls_start(s)) != 0)
-        return rc;
-    t_conn = now_ms();
-    if ((rc = reply(s, &code)) != 0)
-        return rc;
-    s->r->greeting_ms = now_ms() - t_conn;
-    if (code != 220) {
-        (void)command(s, "QUIT", &code);    /* RFC 5321 section 3.1: QUIT after a 554 greeting */
-        return SDX_PROBE_END_REFUSED;
-    }
-    snprintf(line, sizeof(line), "EHLO %s", o->helo ? o->helo : "localhost");
-    if ((rc = command(s, line, &code)) != 0)
-        return rc;
-    ehlo_ok = code == 250;
-    if (ehlo_ok)
+    switch (s->ph) {
+    case PH_GREETING:
+        s->r->greeting_ms = now_ms() - s->t_conn;
+        if (code != 220)                /* RFC 5321 section 3.1: QUIT after a 554 greeting */
+            return quit(s, SDX_PROBE_END_REFUSED, 0);
+        return send_hello(s, "EHLO", PH_EHLO);
+    case PH_EHLO:
+        if (code != 250)
+            return send_hello(s, "HELO", PH_HELO);
         caps_of(s);
-    else {
-        snprintf(line, sizeof(line), "HELO %s", o->helo ? o->helo : "localhost");
-        if ((rc = command(s, line, &code)) != 0)
-            return rc;
-        if (code != 250) {
-            (void)command(s, "QUIT", &code);
-            return SDX_PROBE_END_REFUSED;
-        }
-    }
-    if (o->tls == SDX_PROBE_TLS_REQUIRE && !(s->r->caps & SDX_CAP_STARTTLS)) {
-        (void)command(s, "QUIT", &code);
-        return SDX_PROBE_END_NO_TLS;
-    }
-    if (o->tls != SDX_PROBE_TLS_NEVER && o->tls != SDX_PROBE_TLS_IMPLICIT && (s->r->caps & SDX_CAP_STARTTLS)) {
-        if ((rc = command(s, "STARTTLS", &code)) != 0)
-            return rc;
+        return after_hello(s);
+    case PH_HELO:
+        if (code != 250)
+            return quit(s, SDX_PROBE_END_REFUSED, 0);
+        return after_hello(s);
+    case PH_STARTTLS:
         if (code == 220) {
-            if ((rc = tls_start(s)) != 0)
-                return rc;
-            snprintf(line, sizeof(line), "EHLO %s", o->helo ? o->helo : "localhost");
-            if ((rc = command(s, line, &code)) != 0)
-                return rc;
-            s->r->caps = 0;
-            if (code == 250)
-                caps_of(s);
-        } else if (o->tls == SDX_PROBE_TLS_REQUIRE) {
-            (void)command(s, "QUIT", &code);
-            return SDX_PROBE_END_NO_TLS;
+            s->ph = PH_TLS;
+            return tls_begin(s);
         }
-    }
-    if (o->auth_user && (rc = authenticate(s, &code)) != 0) {
-        (void)command(s, "QUIT", &code);
-        return rc;
-    }
-    snprintf(line, sizeof(line), "MAIL FROM:<%.1000s>", o->from ? o->from : "");
-    if ((rc = command(s, line, &code)) != 0)
-        return rc;
-    if (code == 250)
-        for (i = 0; i < o->nrcpt; i++) {
-            snprintf(line, sizeof(line), "RCPT TO:<%.1000s>", o->rcpt[i]);
-            if ((rc = command(s, line, &code)) != 0)
-                return rc;
-        }
-    if ((rc = command(s, "RSET", &code)) != 0)
-        return rc;
-    if (o->relay_test) {
-        int before = s->r->refused;     /* a refused relay is the good answer: not a refusal here */
+        if (o->tls == SDX_PROBE_TLS_REQUIRE)
+            return quit(s, SDX_PROBE_END_NO_TLS, 0);
+        return o->auth_user ? auth_start(s) : send_mail(s);
+    case PH_EHLO_TLS:
+        s->r->caps = 0;
+        if (code == 250)
+            caps_of(s);
+        return o->auth_user ? auth_start(s) : send_mail(s);
+    case PH_AUTH_LOGIN:
+    case PH_AUTH_USER: {
+        char enc[820], shown[400];
+        const char *v = s->ph == PH_AUTH_LOGIN ? o->auth_user : o->auth_pass ? o->auth_pass : "";
+        int rc;
 
-        if ((rc = relay_test(s)) != 0)
-            return rc;
-        s->r->refused = before;
+        if (code != 334)
+            return quit(s, SDX_PROBE_END_AUTH_FAILED, 0);
+        b64(v, strlen(v), enc);
+        if (s->ph == PH_AUTH_LOGIN)
+            snprintf(shown, sizeof(shown), "(the user name %.200s, in base64)", o->auth_user);
+        else
+            snprintf(shown, sizeof(shown), "(the password: not shown)");
+        rc = send_as(s, enc, shown, s->ph == PH_AUTH_LOGIN ? PH_AUTH_USER : PH_AUTH_DONE);
+        OPENSSL_cleanse(enc, sizeof(enc));
+        return rc;
     }
-    if ((rc = command(s, "QUIT", &code)) != 0)
-        return rc == SDX_PROBE_END_CLOSED ? SDX_PROBE_END_DONE : rc;
-    return SDX_PROBE_END_DONE;
+    case PH_AUTH_DONE:
+        if (code != 235)
+            return quit(s, SDX_PROBE_END_AUTH_FAILED, 0);
+        s->r->authed = 1;
+        return send_mail(s);
+    case PH_MAIL:
+    case PH_RCPT:
+        if (s->ph == PH_MAIL)
+            s->rcpt_i = 0;
+        else
+            s->rcpt_i++;
+        if ((s->ph == PH_RCPT || code == 250) && s->rcpt_i < o->nrcpt) {
+            snprintf(line, sizeof(line), "RCPT TO:<%.1000s>", o->rcpt[s->rcpt_i]);
+            return send_line(s, line, PH_RCPT);
+        }
+        return send_line(s, "RSET", PH_RSET);
+    case PH_RSET:
+        if (o->relay_test) {
+            s->refused_before = s->r->refused;  /* a refused relay is the good answer */
+            s->relay_i = 0;
+            return relay_mail(s);
+        }
+        return quit(s, SDX_PROBE_END_DONE, 1);
+    case PH_RELAY_MAIL:
+        if (code != 250) {
+            unclear(s);
+            return send_line(s, "RSET", PH_RELAY_RSET);
+        }
+        return relay_rcpt(s);
+    case PH_RELAY_RCPT:
+        relay_judge(s);
+        return send_line(s, "RSET", PH_RELAY_RSET);
+    case PH_RELAY_RSET:
+        if (++s->relay_i < 4)
+            return relay_mail(s);
+        s->r->refused = s->refused_before;
+        return quit(s, SDX_PROBE_END_DONE, 1);
+    case PH_QUIT:
+        return s->quit_end;
+    case PH_TLS:
+    case PH_TLS_IMPLICIT:
+        break;
+    }
+    return SDX_PROBE_END_NOT_SMTP;      /* not reached */
 }
 
-int sdx_probe_run(const struct sdx_probe_opts *o, struct sdx_probe_result *r)
+/* on_done - the operation in progress is complete */
+static int on_done(struct session *s)
 {
-    struct session *s;
+    int rc;
+
+    switch (s->op) {
+    case OP_CONNECT:
+        if ((rc = note(s, "connected to", s->r->address)) != OK)
+            return rc;
+        if (s->o->tls == SDX_PROBE_TLS_IMPLICIT) {
+            s->ph = PH_TLS_IMPLICIT;
+            return tls_begin(s);
+        }
+        s->t_conn = now_ms();
+        return expect(s, PH_GREETING);
+    case OP_HANDSHAKE:
+        if (s->ph == PH_TLS_IMPLICIT) {
+            s->t_conn = now_ms();
+            return expect(s, PH_GREETING);
+        }
+        return send_hello(s, "EHLO", PH_EHLO_TLS);
+    case OP_WRITE:
+        return expect(s, s->ph);
+    case OP_READ:
+        return on_reply(s);
+    }
+    return SDX_PROBE_END_NOT_SMTP;      /* not reached */
+}
+
+/* failed - an operation ended the session with end: what the session's
+ * end is (a failure while saying QUIT after a refusal is still the refusal) */
+static int failed(struct session *s, int end)
+{
+    if (s->ph == PH_QUIT && (!s->quit_strict || end == SDX_PROBE_END_CLOSED))
+        return s->quit_end;
+    return end;
+}
+
+/* advance - run s until it would block (AGAIN) or ends (the end) */
+static int advance(struct session *s)
+{
+    for (;;) {
+        int rc = s->op == OP_CONNECT ? op_connect(s) : s->op == OP_HANDSHAKE ? op_handshake(s) :
+                 s->op == OP_WRITE ? op_write(s) : op_read(s);
+
+        if (rc == AGAIN)
+            return AGAIN;
+        if (rc == OK)
+            rc = on_done(s);
+        if (rc != OK)
+            return rc == AGAIN ? AGAIN : failed(s, rc);
+    }
+}
+
+/* timed_out - s's time is up: the reply's, or the session's */
+static int timed_out(struct session *s, int64_t now)
+{
+    int end = now >= s->deadline ? SDX_PROBE_END_DEADLINE : SDX_PROBE_END_TIMEOUT;
+
+    if (s->op == OP_CONNECT) {
+        /* no answer from this address: the next one, within the deadline */
+        snprintf(s->r->detail, sizeof(s->r->detail), "%s port %u: no answer within the %s", s->r->address,
+                 s->o->port ? s->o->port : 25, end == SDX_PROBE_END_DEADLINE ? "deadline" : "timeout");
+        close_fd(s);
+        if (end == SDX_PROBE_END_DEADLINE || (s->ai = s->ai->ai_next) == NULL)
+            return SDX_PROBE_END_CONNECT;
+        end = try_connect(s);
+        if (end == OK)
+            end = on_done(s);
+        return end == OK ? advance(s) : end == AGAIN ? AGAIN : failed(s, end);
+    }
+    if (s->op == OP_READ && (s->rd.len || s->rd.nlines))
+        snprintf(s->r->detail, sizeof(s->r->detail), "the reply had begun (%u complete lines and %zu bytes) but "
+                 "did not end: the server sends too slowly", s->rd.nlines, s->rd.len);
+    return failed(s, end);
+}
+
+static int valid(const struct sdx_probe_opts *o)
+{
     size_t i;
 
-    if (o == NULL || r == NULL || o->host == NULL || o->host[0] == '\0' || o->nrcpt > SDX_PROBE_RCPT_MAX)
-        return SDX_EINVAL;
+    if (o->host == NULL || o->host[0] == '\0' || strlen(o->host) > 255 || o->nrcpt > SDX_PROBE_RCPT_MAX)
+        return 0;
     /* what goes on the wire: no CR, LF or NUL from the options */
     for (i = 0; i <= o->nrcpt; i++) {
         const char *v = i < o->nrcpt ? o->rcpt[i] : o->from;
 
         if (v && (strpbrk(v, "\r\n") || strlen(v) > 1000))
-            return SDX_EINVAL;
+            return 0;
     }
     if (o->helo && (strpbrk(o->helo, "\r\n") || strlen(o->helo) > 255))
-        return SDX_EINVAL;
+        return 0;
     /* AUTH: bounded, and nothing that would end the line early */
     if (o->auth_user && (o->auth_user[0] == '\0' || strpbrk(o->auth_user, "\r\n") || strlen(o->auth_user) > 255))
-        return SDX_EINVAL;
+        return 0;
     if (o->auth_pass && (strpbrk(o->auth_pass, "\r\n") || strlen(o->auth_pass) > 255))
-        return SDX_EINVAL;
-    if ((s = calloc(1, sizeof(*s))) == NULL)
-        return SDX_ENOMEM;
-    s->o = o;
-    s->r = r;
-    s->fd = -1;
-    s->t0 = now_ms();
-    s->deadline = s->t0 + (o->deadline_ms > 0 ? o->deadline_ms : 120000);
-    sdx_smtp_reader_init(&s->rd);
-    r->end = (enum sdx_probe_end)session(s);
-    r->elapsed_ms = now_ms() - s->t0;
+        return 0;
+    return 1;
+}
+
+/* end - s is over: close it, tell the caller, free it */
+static void end(struct loop *l, struct session *s, int how)
+{
+    struct session **pp;
+
+    s->r->end = (enum sdx_probe_end)how;
+    s->r->elapsed_ms = now_ms() - s->t0;
     if (s->ssl) {
         SSL_shutdown(s->ssl);           /* best effort: one try, no wait */
         SSL_free(s->ssl);
     }
-    SSL_CTX_free(s->ctx);
-    if (s->fd >= 0)
-        close(s->fd);
+    SSL_CTX_free(s->own_ctx);
+    close_fd(s);
+    if (s->res)
+        freeaddrinfo(s->res);
     sdx_smtp_reader_release(&s->rd);
+    for (pp = &l->active; *pp; pp = &(*pp)->next)
+        if (*pp == s) {
+            *pp = s->next;
+            l->nactive--;
+            break;
+        }
+    l->done(l->arg, s->o, s->r, s->user);
     free(s);
+}
+
+/* begin - a new session: resolve, connect; into the active list */
+static int begin(struct loop *l, const struct sdx_probe_opts *o, struct sdx_probe_result *r, void *user)
+{
+    struct session *s;
+    struct addrinfo hints;
+    char port[12];
+    int rc;
+
+    if (!valid(o)) {
+        r->end = SDX_PROBE_END_INVALID;
+        l->done(l->arg, o, r, user);
+        return 0;
+    }
+    if ((s = calloc(1, sizeof(*s))) == NULL) {
+        r->end = SDX_PROBE_END_NOMEM;
+        l->done(l->arg, o, r, user);
+        return SDX_ENOMEM;
+    }
+    s->loop = l;
+    s->o = o;
+    s->r = r;
+    s->user = user;
+    s->fd = -1;
+    s->t0 = now_ms();
+    s->deadline = s->t0 + (o->deadline_ms > 0 ? o->deadline_ms : 120000);
+    s->op = OP_CONNECT;
+    sdx_smtp_reader_init(&s->rd);
+    s->next = l->active;
+    l->active = s;
+    l->nactive++;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    snprintf(port, sizeof(port), "%u", o->port ? o->port & 0xffff : 25);
+    if ((rc = getaddrinfo(o->host, port, &hints, &s->res)) != 0) {
+        snprintf(r->detail, sizeof(r->detail), "%s: %s", o->host, gai_strerror(rc));
+        s->res = NULL;
+        end(l, s, SDX_PROBE_END_RESOLVE);
+        return 0;
+    }
+    s->ai = s->res;
+    rc = try_connect(s);
+    if (rc == OK)
+        rc = on_done(s);
+    if (rc == OK)
+        rc = advance(s);
+    if (rc != AGAIN)
+        end(l, s, failed(s, rc));
     return 0;
 }
 
-/* what a sender with each need gets from a server without it (RFCs named) */
-static const struct {
-    const char *name;
-    unsigned    cap;
-    int         code;
-    const char *status, *text;
-} needs[] = {
-    { "SMTPUTF8", SDX_CAP_SMTPUTF8, 553, "5.6.7", "non-ASCII addresses need SMTPUTF8: the sender gets 553 5.6.7 "
-      "for them, or must downgrade (RFC 6531 section 3.4, RFC 6532)" },
-    { "8BITMIME", SDX_CAP_8BITMIME, 554, "5.6.1", "an 8-bit body needs 8BITMIME, or the sender must convert it to "
-      "7 bits; a server that checks refuses it (RFC 6152 section 3; RFC 3463 5.6.1)" },
-    { "SIZE", SDX_CAP_SIZE, 552, "5.3.4", "a message over the advertised SIZE limit is refused at MAIL FROM with "
-      "SIZE= or at the end of DATA (RFC 1870 section 6)" },
-    { "STARTTLS", SDX_CAP_STARTTLS, 0, "", "no STARTTLS: the mail goes in clear, or a sender that requires TLS "
-      "(MTA-STS, DANE, a TLS policy) does not deliver (RFC 3207, RFC 8461)" },
-    { "DSN", SDX_CAP_DSN, 555, "5.5.4", "NOTIFY=, ORCPT=, RET= and ENVID= are refused without DSN (RFC 3461 "
-      "section 4; RFC 5321 section 4.1.1.11)" },
-    { "CHUNKING", SDX_CAP_CHUNKING, 502, "5.5.1", "BDAT is not implemented without CHUNKING: the sender must use "
-      "DATA (RFC 3030 section 2)" },
-    { "BINARYMIME", SDX_CAP_BINARYMIME, 555, "5.5.4", "BODY=BINARYMIME is refused without BINARYMIME (RFC 3030 "
-      "section 3)" },
-    { "PIPELINING", SDX_CAP_PIPELINING, 0, "", "without PIPELINING the sender waits for each reply: slower, no "
-      "refusal (RFC 2920)" },
-    { "AUTH", SDX_CAP_AUTH, 503, "5.5.1", "no AUTH offered (here, or before STARTTLS): a client that must "
-      "authenticate cannot (RFC 4954 section 4)" },
-    { "REQUIRETLS", SDX_CAP_REQUIRETLS, 0, "", "a sending MTA that honours REQUIRETLS does not relay the message "
-      "through a server that does not advertise it, and returns it to its sender with 5.7.30 (RFC 8689 sections "
-      "4 and 5)" },
-};
-
-int sdx_probe_need(const char *need, size_t len, unsigned caps, unsigned long long size_limit,
-                   struct sdx_probe_need *n)
+int sdx_probe_many(unsigned concurrency, sdx_probe_next_fn next, sdx_probe_done_fn done, void *arg)
 {
-    size_t i, nl = 0;
-    const char *eq = memchr(need, '=', len);
+    struct loop l;
+    struct epoll_event ev[64];
+    int more = 1, err = 0;
 
-    memset(n, 0, sizeof(*n));
-    n->status = "";
-    n->explanation = "not a need smtpdx knows: SMTPUTF8, 8BITMIME, SIZE=n, STARTTLS, DSN, CHUNKING, "
-                     "BINARYMIME, PIPELINING, AUTH, REQUIRETLS";
-    nl = eq ? (size_t)(eq - need) : len;
-    if (nl == 0 || nl >= sizeof(n->name))
-        return SDX_EINVAL;
-    for (i = 0; i < nl; i++)
-        n->name[i] = need[i] >= 'a' && need[i] <= 'z' ? (char)(need[i] - 32) : need[i];
-    n->name[nl] = '\0';
-    if (eq) {
-        const char *p = eq + 1, *end = need + len;
+    memset(&l, 0, sizeof(l));
+    l.limit = concurrency ? concurrency : 1;
+    l.done = done;
+    l.arg = arg;
+    if ((l.ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
+        return SDX_EIO;
+    for (;;) {
+        int64_t now, until = INT64_MAX;
+        struct session *s, *nx;
+        int n, i;
 
-        if (strcmp(n->name, "SIZE") != 0 || p == end)
-            return SDX_EINVAL;
-        for (; p < end; p++) {
-            if (*p < '0' || *p > '9' || n->size > (~0ULL - 9) / 10)
-                return SDX_EINVAL;
-            n->size = n->size * 10 + (unsigned long long)(*p - '0');
+        while (more && !err && l.nactive < l.limit) {
+            const struct sdx_probe_opts *o;
+            struct sdx_probe_result *r;
+            void *user;
+
+            if ((more = next(arg, &o, &r, &user)) == 1)
+                err = begin(&l, o, r, user);
+        }
+        if (l.nactive == 0)
+            break;
+        now = now_ms();
+        for (s = l.active; s; s = s->next) {
+            int64_t t = s->reply_until < s->deadline ? s->reply_until : s->deadline;
+
+            if (t < until)
+                until = t;
+        }
+        n = epoll_wait(l.ep, ev, (int)(sizeof(ev) / sizeof(ev[0])), until <= now ? 0 : (int)(until - now));
+        if (n < 0 && errno != EINTR) {
+            err = SDX_EIO;              /* end every session: nothing can wait any more */
+            while (l.active) {
+                snprintf(l.active->r->detail, sizeof(l.active->r->detail), "epoll_wait: %s", strerror(errno));
+                end(&l, l.active, SDX_PROBE_END_RESET);
+            }
+            break;
+        }
+        /* a session ends only on its own event (one per batch) or its own
+         * time, so no event below points at a session already freed */
+        for (i = 0; i < n; i++) {
+            int rc;
+
+            s = ev[i].data.ptr;
+            if ((rc = advance(s)) != AGAIN)
+                end(&l, s, rc);
+        }
+        now = now_ms();
+        for (s = l.active; s; s = nx) {
+            int rc;
+
+            nx = s->next;
+            if (now >= s->reply_until || now >= s->deadline) {
+                if ((rc = timed_out(s, now)) != AGAIN)
+                    end(&l, s, rc);     /* frees s alone: nx stays valid */
+            }
         }
     }
-    for (i = 0; i < sizeof(needs) / sizeof(needs[0]); i++) {
-        if (strcmp(n->name, needs[i].name) != 0)
-            continue;
-        n->known = 1;
-        n->met = (caps & needs[i].cap) != 0;
-        /* SIZE=n: met when the server takes n bytes (no limit, or a larger one) */
-        if (needs[i].cap == SDX_CAP_SIZE && n->size)
-            n->met = !(caps & SDX_CAP_SIZE) ? 1 : size_limit == 0 || n->size <= size_limit;
-        n->reply_code = needs[i].code;
-        n->status = needs[i].status;
-        n->explanation = needs[i].text;
+    if (l.have_ctx)
+        SSL_CTX_free(l.ctx);
+    close(l.ep);
+    return err;
+}
+
+/* one session: sdx_probe_many with a next that gives it once */
+struct one {
+    const struct sdx_probe_opts *o;
+    struct sdx_probe_result     *r;
+    int                          given;
+};
+
+static int one_next(void *arg, const struct sdx_probe_opts **o, struct sdx_probe_result **r, void **user)
+{
+    struct one *x = arg;
+
+    if (x->given++)
         return 0;
-    }
-    return 0;
+    *o = x->o;
+    *r = x->r;
+    *user = NULL;
+    return 1;
+}
+
+static void one_done(void *arg, const struct sdx_probe_opts *o, struct sdx_probe_result *r, void *user)
+{
+    (void)arg, (void)o, (void)r, (void)user;
+}
+
+int sdx_probe_run(const struct sdx_probe_opts *o, struct sdx_probe_result *r)
+{
+    struct one x = { o, r, 0 };
+    int rc;
+
+    if (o == NULL || r == NULL || !valid(o))
+        return SDX_EINVAL;
+    rc = sdx_probe_many(1, one_next, one_done, &x);
+    return rc == SDX_EIO ? 0 : rc;      /* r->end says what happened */
 }
