@@ -7,7 +7,9 @@
  *      5xx reply, a refused greeting, no STARTTLS when required) or an
  *      unmet --need, 2 usage,
  *      3 no session (name, connection, timeout, reset, not SMTP, TLS). */
+#include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
@@ -18,16 +20,16 @@
 #include "smtpdx/probe.h"
 #include "smtpdx/replay.h"
 #include "cmds.h"
+#include "probe_report.h"
 
-struct probe_args {
-    int           json, require_tls, no_tls, tls_on_connect, mx, auth_login, relay;
-    const char   *helo, *from, *rcpt, *ca_file, *color, *need, *auth_user, *auth_file, *source;
-    unsigned long timeout, deadline;
-};
 
 #define PA(f) offsetof(struct probe_args, f)
 const struct opt probe_opts[] = {
     { "mx",          'm', OPT_FLAG, NULL,    PA(mx),          "HOST is a mail domain: its MX hosts in preference order, tried until one answers", 0 },
+    { "targets",     0,   OPT_STR,  "FILE",  PA(targets),
+      "probe every target in FILE (- for stdin), one per line (# comments), side by side", 0 },
+    { "concurrency", 'c', OPT_UINT, "N",     PA(concurrency), "at most N sessions at once with several targets (default 10)", 4096 },
+    { "full",        0,   OPT_FLAG, NULL,    PA(full),        "with several targets: each one's whole report, not one line", 0 },
     { "helo",        'H', OPT_STR,  "NAME",  PA(helo),        "the name to send in EHLO/HELO (default: localhost)", 0 },
     { "from",        'f', OPT_STR,  "ADDR",  PA(from),        "the MAIL FROM address (default: <>, the null sender)", 0 },
     { "rcpt",        'r', OPT_STR,  "ADDRS", PA(rcpt),        "RCPT TO each of these, comma-separated (at most 32); no message is sent", 0 },
@@ -71,23 +73,35 @@ const char probe_help[] =
     "with a named diagnosis (timeout, deadline, reset, closed, line-too-long,\n"
     "endless-reply, not-smtp, tls-failed).\n"
     "\n"
+    "Several targets (on the command line, or --targets FILE) run side by side\n"
+    "in one event loop, at most --concurrency at a time, each with its own\n"
+    "timeouts; each gets one line as it ends (--full: its whole report; --json:\n"
+    "one JSON object per line), then a summary. The exit status is the worst\n"
+    "of the targets'.\n"
+    "\n"
     "Examples:\n"
     "  smtpdx probe mx.example.com --from me@example.org --rcpt someone@example.com\n"
     "  smtpdx probe 127.0.0.1:2525 --require-tls --json\n"
     "  smtpdx probe mx.example.com --need SMTPUTF8,8BITMIME,SIZE=30000000\n"
-    "  smtpdx probe --mx example.com --rcpt someone@example.com\n";
+    "  smtpdx probe --mx example.com --rcpt someone@example.com\n"
+    "  smtpdx probe --targets mailhosts.txt --concurrency 50 --require-tls --json\n";
 
-/* refusal_end - the session ended on the server's refusal, not a failure */
-static int refusal_end(enum sdx_probe_end e)
+int probe_refusal_end(enum sdx_probe_end e)
 {
     return e == SDX_PROBE_END_REFUSED || e == SDX_PROBE_END_NO_TLS || e == SDX_PROBE_END_NO_AUTH ||
            e == SDX_PROBE_END_AUTH_FAILED;
 }
 
+int probe_status(const struct sdx_probe_result *r, int unmet)
+{
+    return r->end == SDX_PROBE_END_DONE ? (r->refused || unmet || r->relay_open ? EXIT_FOUND : EXIT_OK) :
+           probe_refusal_end(r->end) ? EXIT_FOUND : EXIT_INPUT;
+}
+
 /* password - the AUTH password: the first line of file, or
  * $SMTPDX_AUTH_PASSWORD (never an argument: ps would show it); 0, or the
  * exit status after saying why */
-static int password(const char *file, char *out, size_t cap)
+static int probe_password(const char *file, char *out, size_t cap)
 {
     const char *env = getenv("SMTPDX_AUTH_PASSWORD");
     size_t n;
@@ -119,7 +133,7 @@ static int password(const char *file, char *out, size_t cap)
 }
 
 /* target - "host", "host:port", "[v6]:port", "v6" into host/port */
-static int target(const char *t, char *host, size_t cap, unsigned *port)
+int probe_target(const char *t, char *host, size_t cap, unsigned *port)
 {
     const char *colon = strrchr(t, ':'), *p;
     size_t n;
@@ -155,7 +169,7 @@ static int target(const char *t, char *host, size_t cap, unsigned *port)
     return 0;
 }
 
-static void explain_reply(const char *text, size_t n, char *out, size_t cap, struct sdx_verdict *v, int *ok)
+void probe_explain_reply(const char *text, size_t n, char *out, size_t cap, struct sdx_verdict *v, int *ok)
 {
     struct sdx_reply r;
     struct sdx_explanation x;
@@ -174,7 +188,7 @@ static void explain_reply(const char *text, size_t n, char *out, size_t cap, str
 
 /* each_need - call fn on every item of the comma-separated list; the
  * first non-zero it returns */
-static int each_need(const char *list, int (*fn)(void *arg, const char *p, size_t n), void *arg)
+int probe_each_need(const char *list, int (*fn)(void *arg, const char *p, size_t n), void *arg)
 {
     const char *p = list;
 
@@ -250,7 +264,7 @@ static int need_report(void *arg, const char *p, size_t n)
     return 0;
 }
 
-static void text_report(const char *tgt, const struct sdx_probe_result *r, const char *need, int *unmet)
+void probe_text_report(const char *tgt, const struct sdx_probe_result *r, const char *need, int *unmet)
 {
     char caps[256], line[1024];
     size_t i;
@@ -280,7 +294,7 @@ static void text_report(const char *tgt, const struct sdx_probe_result *r, const
     if (need && r->n) {
         struct needs_out no = { r, NULL, 0 };
 
-        (void)each_need(need, need_report, &no);
+        (void)probe_each_need(need, need_report, &no);
         *unmet = no.unmet;
     }
     if (r->authed)
@@ -335,14 +349,14 @@ static void text_report(const char *tgt, const struct sdx_probe_result *r, const
             struct sdx_verdict v;
             int ok;
 
-            explain_reply(r->text.data + st->off, st->len, line, sizeof(line), &v, &ok);
+            probe_explain_reply(r->text.data + st->off, st->len, line, sizeof(line), &v, &ok);
             if (ok)
                 term_wrap(stdout, line, 14, 2);
         }
     }
 }
 
-static int json_report(const char *tgt, const struct sdx_probe_result *r, const char *need, int *unmet,
+int probe_json_report(const char *tgt, const struct sdx_probe_result *r, const char *need, int *unmet,
                        const struct sdx_mx_result *mx, const char *server)
 {
     struct sdx_buf out;
@@ -394,7 +408,7 @@ static int json_report(const char *tgt, const struct sdx_probe_result *r, const 
     if (need && r->n) {
         struct needs_out no = { r, &j, 0 };
 
-        (void)each_need(need, need_report, &no);
+        (void)probe_each_need(need, need_report, &no);
         *unmet = no.unmet;
     }
     sdx_json_end(&j, ']');
@@ -430,7 +444,7 @@ static int json_report(const char *tgt, const struct sdx_probe_result *r, const 
                 char line[1024];
                 int ok;
 
-                explain_reply(r->text.data + st->off, st->len, line, sizeof(line), &v, &ok);
+                probe_explain_reply(r->text.data + st->off, st->len, line, sizeof(line), &v, &ok);
                 if (ok) {
                     sdx_json_str(&j, "reason", sdx_reason_name(v.reason));
                     sdx_json_bool(&j, "permanent", v.perm == SDX_PERM_PERMANENT);
@@ -455,8 +469,7 @@ static int json_report(const char *tgt, const struct sdx_probe_result *r, const 
 
 /* probe_mx - the MX hosts of domain, in order, until one answers (RFC 5321
  * section 5.1: a host that cannot be reached sends the client to the next) */
-static int probe_mx(const struct probe_args *a, struct sdx_probe_opts *o, const char *tgt, const char *domain,
-                    char **rcpts)
+static int probe_mx(const struct probe_args *a, struct sdx_probe_opts *o, const char *tgt, const char *domain)
 {
     struct sdx_mx_result mx;
     struct sdx_probe_result r;
@@ -465,7 +478,6 @@ static int probe_mx(const struct probe_args *a, struct sdx_probe_opts *o, const 
 
     if ((rc = sdx_mx_lookup(domain, NULL, &mx)) != 0) {
         fprintf(stderr, "smtpdx probe: %s\n", rc == SDX_EINVAL ? "not a domain name" : sdx_strerror(rc));
-        free(*rcpts);
         return rc == SDX_EINVAL ? EXIT_USAGE : EXIT_INPUT;
     }
     if (!a->json) {
@@ -494,10 +506,9 @@ static int probe_mx(const struct probe_args *a, struct sdx_probe_opts *o, const 
 
             sdx_probe_result_init(&none);
             none.end = SDX_PROBE_END_RESOLVE;
-            (void)json_report(tgt, &none, NULL, &unmet, &mx, NULL);
+            (void)probe_json_report(tgt, &none, NULL, &unmet, &mx, NULL);
             sdx_probe_result_release(&none);
         }
-        free(*rcpts);
         return mx.kind == SDX_MX_ERROR ? EXIT_INPUT : EXIT_FOUND;
     }
     for (k = 0; k < mx.n; k++) {
@@ -519,20 +530,17 @@ static int probe_mx(const struct probe_args *a, struct sdx_probe_opts *o, const 
             continue;
         }
         if (a->json)
-            rc = json_report(tgt, &r, a->need, &unmet, &mx, mx.mx[k].host);
+            rc = probe_json_report(tgt, &r, a->need, &unmet, &mx, mx.mx[k].host);
         else {
             putchar('\n');
-            text_report(mx.mx[k].host, &r, a->need, &unmet);
+            probe_text_report(mx.mx[k].host, &r, a->need, &unmet);
             rc = 0;
         }
         if (rc == 0)
-            rc = r.end == SDX_PROBE_END_DONE ? (r.refused || unmet || r.relay_open ? EXIT_FOUND : EXIT_OK) :
-                 refusal_end(r.end) ? EXIT_FOUND : EXIT_INPUT;
+            rc = probe_status(&r, unmet);
         sdx_probe_result_release(&r);
-        free(*rcpts);
         return rc;
     }
-    free(*rcpts);
     fprintf(stderr, "smtpdx probe: no MX host of %s could be tried (%d tried)\n", domain, tried);
     return EXIT_INPUT;
 }
@@ -543,7 +551,7 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
     struct sdx_probe_opts o;
     struct sdx_probe_result r;
     char host[256], *rcpts = NULL, pass[300];
-    int first, rc, unmet = 0;
+    int first, rc, unmet = 0, many;
 
     if ((rc = opt_parse(self, argc, argv, &a, &first)) >= 0)
         return rc;
@@ -551,26 +559,34 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
         fprintf(stderr, "smtpdx probe: --color takes auto, always or never\n");
         return EXIT_USAGE;
     }
-    if (first != argc - 1) {
-        fprintf(stderr, "smtpdx probe: give one target: HOST[:PORT]\n");
+    many = a.targets || argc - first > 1;
+    if (first == argc && !a.targets) {
+        fprintf(stderr, "smtpdx probe: give a target, HOST[:PORT], several, or --targets FILE\n");
         opt_usage_line(self, stderr);
         return EXIT_USAGE;
     }
     memset(&o, 0, sizeof(o));
-    if (target(argv[first], host, sizeof(host), &o.port) != 0) {
+    if (!many && probe_target(argv[first], host, sizeof(host), &o.port) != 0) {
         fprintf(stderr, "smtpdx probe: not a target: '");
         term_put_esc(stderr, argv[first], strlen(argv[first]));
         fprintf(stderr, "' (HOST, HOST:PORT, [IPv6]:PORT)\n");
         return EXIT_USAGE;
     }
-    if (a.need && (rc = each_need(a.need, need_valid, NULL)) != 0)
+    if (a.need && (rc = probe_each_need(a.need, need_valid, NULL)) != 0)
         return rc;
     if (a.require_tls + a.no_tls + a.tls_on_connect > 1) {
         fprintf(stderr, "smtpdx probe: --require-tls, --no-tls and --tls-on-connect exclude each other\n");
         return EXIT_USAGE;
     }
+    if (a.full && !many) {
+        fprintf(stderr, "smtpdx probe: --full is for several targets (one target is always shown in full)\n");
+        return EXIT_USAGE;
+    }
+    /* OpenSSL writes with write(2): a server closing mid-TLS must not kill us */
+    signal(SIGPIPE, SIG_IGN);
+    pass[0] = '\0';
     if (a.auth_user) {
-        if ((rc = password(a.auth_file, pass, sizeof(pass))) != 0)
+        if ((rc = probe_password(a.auth_file, pass, sizeof(pass))) != 0)
             return rc;
         o.auth_user = a.auth_user;
         o.auth_pass = pass;
@@ -591,7 +607,8 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
 
         if ((rcpts = strdup(a.rcpt)) == NULL) {
             fprintf(stderr, "smtpdx probe: out of memory\n");
-            return EXIT_INPUT;
+            rc = EXIT_INPUT;
+            goto out;
         }
         for (t = rcpts; t; t = comma ? comma + 1 : NULL) {
             if ((comma = strchr(t, ',')) != NULL)
@@ -600,33 +617,37 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
                 continue;               /* "a,,b" or a trailing comma */
             if (o.nrcpt == SDX_PROBE_RCPT_MAX) {
                 fprintf(stderr, "smtpdx probe: at most %d recipients\n", SDX_PROBE_RCPT_MAX);
-                free(rcpts);
-                return EXIT_USAGE;
+                rc = EXIT_USAGE;
+                goto out;
             }
             o.rcpt[o.nrcpt++] = t;
         }
     }
-    if (a.mx)
-    {
-        rc = probe_mx(&a, &o, argv[first], host, &rcpts);
-        OPENSSL_cleanse(pass, sizeof(pass));
-        return rc;
+    if (many) {
+        o.host = NULL;
+        rc = probe_many(&a, &o, argc, argv, first);
+        goto out;
+    }
+    if (a.mx) {
+        rc = probe_mx(&a, &o, argv[first], host);
+        goto out;
     }
     sdx_probe_result_init(&r);
     if ((rc = sdx_probe_run(&o, &r)) != 0) {
         fprintf(stderr, "smtpdx probe: %s\n", rc == SDX_EINVAL ? "an address or name holds a line break, or is "
                 "over 1000 bytes" : sdx_strerror(rc));
         sdx_probe_result_release(&r);
-        free(rcpts);
-        return rc == SDX_EINVAL ? EXIT_USAGE : EXIT_INPUT;
+        rc = rc == SDX_EINVAL ? EXIT_USAGE : EXIT_INPUT;
+        goto out;
     }
     OPENSSL_cleanse(pass, sizeof(pass));
-    rc = a.json ? json_report(argv[first], &r, a.need, &unmet, NULL, NULL) :
-                  (text_report(argv[first], &r, a.need, &unmet), 0);
+    rc = a.json ? probe_json_report(argv[first], &r, a.need, &unmet, NULL, NULL) :
+                  (probe_text_report(argv[first], &r, a.need, &unmet), 0);
     if (rc == 0)
-        rc = r.end == SDX_PROBE_END_DONE ? (r.refused || unmet || r.relay_open ? EXIT_FOUND : EXIT_OK) :
-             refusal_end(r.end) ? EXIT_FOUND : EXIT_INPUT;
+        rc = probe_status(&r, unmet);
     sdx_probe_result_release(&r);
+out:
+    OPENSSL_cleanse(pass, sizeof(pass));
     free(rcpts);
     return rc;
 }

@@ -1,0 +1,33 @@
+/* probe_report.h - what cmd_probe.c (one target) and probe_many.c (many
+ * targets, one event loop) share: the options, the reports, the exit status */
+#ifndef SDX_CLI_PROBE_REPORT_H
+#define SDX_CLI_PROBE_REPORT_H
+
+#include <stddef.h>
+#include "smtpdx/classify.h"
+#include "smtpdx/mx.h"
+#include "smtpdx/probe.h"
+
+struct probe_args {
+    int           json, require_tls, no_tls, tls_on_connect, mx, auth_login, relay, full;
+    const char   *helo, *from, *rcpt, *ca_file, *color, *need, *auth_user, *auth_file, *source, *targets;
+    unsigned long timeout, deadline, concurrency;
+};
+
+/* probe_refusal_end - the session ended on the server's refusal, not a failure */
+int probe_refusal_end(enum sdx_probe_end e);
+/* probe_status - the exit status of one target: 0, EXIT_FOUND, EXIT_INPUT */
+int probe_status(const struct sdx_probe_result *r, int unmet);
+/* probe_target - "host", "host:port", "[v6]:port", "v6" into host/port; 0 or -1 */
+int probe_target(const char *t, char *host, size_t cap, unsigned *port);
+int probe_each_need(const char *list, int (*fn)(void *arg, const char *p, size_t n), void *arg);
+void probe_explain_reply(const char *text, size_t n, char *out, size_t cap, struct sdx_verdict *v, int *ok);
+void probe_text_report(const char *tgt, const struct sdx_probe_result *r, const char *need, int *unmet);
+/* probe_json_report - one line of JSON on stdout (so many make NDJSON) */
+int probe_json_report(const char *tgt, const struct sdx_probe_result *r, const char *need, int *unmet,
+                      const struct sdx_mx_result *mx, const char *server);
+/* probe_many - every target of argv[first..argc) and a->targets, side by
+ * side; the exit status (the worst of the targets') */
+int probe_many(const struct probe_args *a, const struct sdx_probe_opts *base, int argc, char **argv, int first);
+
+#endif
