@@ -3,7 +3,9 @@
 # (tests/cli/faultd.py on 127.0.0.1): each fault ends with its named
 # diagnosis, within its bound (per-reply timeout 2 s, deadline 4 s; the
 # drip once more with a 10 s timeout, so that the 3 s deadline ends it), and
-# the exit status says "no session" (3) or "refused" (1).
+# the exit status says "no session" (3) or "refused" (1); then all of
+# them at once from a --targets file (one event loop: the slowest bounds the
+# run, not the sum).
 # Exit 0 pass, 1 fail, 77 skipped (no python3).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,4 +45,39 @@ check 6 refuse refused 1 3
 check 7 tlsbad tls-failed 3 3
 # nothing listens: the connection is refused at once
 check 9 closed-port connect 3 2
+
+# All of them at once from a --targets file, with a line that is not a
+# target: one event loop, so the run takes about as long as the slowest
+# (the drip and the hang: the 2 s timeout), not the sum (over 10 s); each
+# target still gets its own end; the bad line is named file:line.
+{
+    echo "# every fault of faultd.py"
+    for i in 0 1 2 3 4 5 6 7 9; do echo "127.0.0.1:$((base + i))"; done
+    echo "not a target at all"
+} > "$out/targets"
+t0=$(date +%s%N)
+"$SMTPDX" probe --targets "$out/targets" --timeout 2 --deadline 4 --json \
+    > "$out/many.json" 2> "$out/many.err"
+rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+got=$(sed -n 's/.*"target":"127.0.0.1:\([0-9]*\)".*"end":"\([a-z-]*\)".*/\1 \2/p' "$out/many.json" | sort -n | \
+      while read -r port end; do printf '%s=%s ' $((port - base)) "$end"; done)
+want="0=timeout 1=timeout 2=reset 3=line-too-long 4=endless-reply 5=not-smtp 6=refused 7=tls-failed 9=connect "
+if [ "$got" != "$want" ] || [ "$rc" != 3 ] || [ "$ms" -gt 3500 ] ||
+   ! grep -q "targets:11: not a target: 'not a target at all'" "$out/many.err"; then
+    echo "FAIL parallel: ends '$got' (want '$want'), exit $rc (want 3), ${ms} ms (at most 3500)"
+    cat "$out/many.err"
+    fail=1
+else
+    echo "ok   parallel: 9 targets at once, ${ms} ms, exit $rc, bad line named"
+fi
+# the text form ends with a summary that counts every end
+"$SMTPDX" probe --targets "$out/targets" --timeout 2 --deadline 4 -c 3 \
+    > "$out/many.txt" 2>/dev/null
+if grep -q "^9 targets in .* (at most 3 at once): 0 ran to the end, 0 of them with refusals; 1 refused the session; 8 without a session (connect 1, timeout 2, reset 1, line-too-long 1, endless-reply 1, not-smtp 1, tls-failed 1); 1 line not a target" "$out/many.txt"; then
+    echo "ok   summary: $(tail -1 "$out/many.txt")"
+else
+    echo "FAIL summary: $(tail -1 "$out/many.txt")"
+    fail=1
+fi
 exit $fail

@@ -1159,7 +1159,23 @@ run_probe() {
     "$SMTPDX_PROBE" probe "127.0.0.1:$EX_PORT" --require-tls --json > "$W/probe-exim.json" 2>&1 || rc=$?
     [ "$rc" -eq 1 ] && jq -e '.end == "no-starttls" and .tls == null' "$W/probe-exim.json" >/dev/null ||
         bad probe-exim "smtpdx probe --require-tls: not no-starttls (see $W/probe-exim.json)"
-    log "smtpdx probe: Postfix with STARTTLS (verified, name matches, 550 5.1.1 explained), on 465 with TLS from the start, --mx in MX order, open-relay test (open for mynetworks, closed otherwise), AUTH PLAIN/LOGIN with Exim, Exim without STARTTLS"
+    # many targets at once (--targets, one event loop): 24 sessions against
+    # Postfix (STARTTLS, verified) and 6 against Exim, 8 at a time; each one
+    # runs to its end with the 250 for alice; one NDJSON line per target
+    : > "$W/probe-targets"
+    for i in $(seq 24); do echo "127.0.0.1:$PF_PORT" >> "$W/probe-targets"; done
+    for i in $(seq 6); do echo "127.0.0.1:$EX_PORT" >> "$W/probe-targets"; done
+    rc=0
+    "$SMTPDX_PROBE" probe --targets "$W/probe-targets" -c 8 --from sender@client.test --rcpt alice@smtpdx.test \
+        --ca-file "$W/tls/cert.pem" --json > "$W/probe-many.json" 2>"$W/probe-many.err" || rc=$?
+    [ "$rc" -eq 0 ] && [ "$(wc -l < "$W/probe-many.json")" -eq 30 ] &&
+    jq -s -e --arg pf "127.0.0.1:$PF_PORT" --arg ex "127.0.0.1:$EX_PORT" '
+        length == 30 and all(.[]; .end == "done" and .refused == 0) and
+        ([.[] | select(.target == $pf and .tls.verified == true)] | length) == 24 and
+        ([.[] | select(.target == $ex and .tls == null)] | length) == 6' \
+        "$W/probe-many.json" >/dev/null ||
+        bad probe-many "smtpdx probe --targets: not 30 sessions run to their end (exit $rc, see $W/probe-many.json)"
+    log "smtpdx probe: Postfix with STARTTLS (verified, name matches, 550 5.1.1 explained), on 465 with TLS from the start, --mx in MX order, open-relay test (open for mynetworks, closed otherwise), AUTH PLAIN/LOGIN with Exim, Exim without STARTTLS, 30 targets 8 at a time"
 }
 
 do_run_inside() {

@@ -1,10 +1,19 @@
-/* test_probe.c - what probe.c decides without a network: the needs of a
- * sender against advertised capabilities, option checks, names */
+/* test_probe.c - what probe.c decides without a server: the needs of a
+ * sender against advertised capabilities, option checks, names, and the
+ * many-session loop against loopback sockets this test owns (a port nobody
+ * listens on, a listener that never speaks). Sessions against a real
+ * Postfix are in tests/integration; misbehaving servers in
+ * tests/cli/probe_faults.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 #include "smtpdx/probe.h"
 #include "smtpdx/replay.h"
@@ -85,12 +94,116 @@ static void test_options(void **state)
     assert_string_equal(sdx_probe_end_name(SDX_PROBE_END_COUNT), "unknown");
 }
 
+/* a loopback listener on a free port; *port gets its number */
+static int listener(unsigned *port)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof(sa);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    assert_true(fd >= 0);
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(listen(fd, 16), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    *port = ntohs(sa.sin_port);
+    return fd;
+}
+
+#define MANY 7
+
+struct many {
+    struct sdx_probe_opts   o[MANY];
+    struct sdx_probe_result r[MANY];
+    size_t                  given, done;
+    int                     seen[MANY];
+};
+
+static int many_next(void *arg, const struct sdx_probe_opts **o, struct sdx_probe_result **r, void **user)
+{
+    struct many *m = arg;
+
+    if (m->given == MANY)
+        return 0;
+    sdx_probe_result_init(&m->r[m->given]);
+    *o = &m->o[m->given];
+    *r = &m->r[m->given];
+    *user = &m->seen[m->given];
+    m->given++;
+    return 1;
+}
+
+static void many_done(void *arg, const struct sdx_probe_opts *o, struct sdx_probe_result *r, void *user)
+{
+    struct many *m = arg;
+
+    assert_ptr_equal(o, &m->o[r - m->r]);
+    assert_ptr_equal(user, &m->seen[r - m->r]);
+    m->seen[r - m->r]++;
+    m->done++;
+}
+
+/* sessions side by side: every one given is ended and handed to done once;
+ * bad options end as "invalid" with nothing sent; a silent listener times
+ * out on its own timer while the others go on, so four silent ones, two at
+ * a time, take two timeouts, not four */
+static void test_many(void **state)
+{
+    static struct many m;
+    unsigned silent_port, closed_port;
+    int silent = listener(&silent_port);
+    int closed = listener(&closed_port);
+    struct timespec t0, t1;
+    long ms;
+    size_t i;
+
+    (void)state;
+    close(closed);                      /* nothing listens there now */
+    memset(&m, 0, sizeof(m));
+    for (i = 0; i < MANY; i++) {
+        m.o[i].host = "127.0.0.1";
+        m.o[i].port = silent_port;
+        m.o[i].timeout_ms = 300;
+        m.o[i].deadline_ms = 5000;
+    }
+    m.o[1].from = "a@b\r\nDATA";        /* refused before connecting */
+    m.o[3].port = closed_port;
+    m.o[5].host = NULL;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(sdx_probe_many(2, many_next, many_done, &m), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    assert_int_equal(m.given, MANY);
+    assert_int_equal(m.done, MANY);
+    for (i = 0; i < MANY; i++) {
+        assert_int_equal(m.seen[i], 1);
+        if (i == 1 || i == 5) {
+            assert_int_equal(m.r[i].end, SDX_PROBE_END_INVALID);
+            assert_int_equal(m.r[i].n, 0);
+        } else if (i == 3) {
+            assert_int_equal(m.r[i].end, SDX_PROBE_END_CONNECT);
+        } else {
+            assert_int_equal(m.r[i].end, SDX_PROBE_END_TIMEOUT);
+            assert_true(m.r[i].elapsed_ms >= 300);
+        }
+        sdx_probe_result_release(&m.r[i]);
+    }
+    /* 4 silent sessions, 2 at a time: about 600 ms; one after another
+     * would be 1200 */
+    assert_true(ms >= 550);
+    assert_true(ms < 1100);
+    close(silent);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_needs),
         cmocka_unit_test(test_bad_needs),
         cmocka_unit_test(test_options),
+        cmocka_unit_test(test_many),
     };
     return cmocka_run_group_tests_name("unit.probe", tests, NULL, NULL);
 }
