@@ -8,9 +8,12 @@
  *      matched), each reply, and a diagnosis of how the session ended.
  * Session: greeting, EHLO (HELO when EHLO is refused), STARTTLS when offered
  *      (or required) and EHLO again, AUTH PLAIN or LOGIN when a user is given
- *      (the credentials never enter the transcript), MAIL FROM, RCPT TO for each recipient,
- *      RSET, QUIT. No message is sent. Nothing is written but those commands.
- * Limits: each reply within timeout_ms, the whole session within deadline_ms
+ *      (the credentials never enter the transcript), MAIL FROM (with SIZE,
+ *      BODY, SMTPUTF8 as asked), RCPT TO for each recipient, RSET, QUIT. No
+ *      message is sent unless one is given (data): then DATA, the message
+ *      and its end instead of RSET. Nothing is written but those commands.
+ * Limits: each reply within its timeout (wait_ms, else timeout_ms: RFC 5321
+ *      section 4.5.3.2's with sdx_probe_rfc_timeouts), the whole session within deadline_ms
  *      (a server that hangs or drips a byte at a time ends with a named
  *      diagnosis); replies bounded as smtpread.h says; the transcript keeps
  *      at most SDX_PROBE_STEPS_MAX lines.
@@ -38,6 +41,23 @@ enum sdx_probe_tls {
     SDX_PROBE_TLS_IMPLICIT      /* TLS from the first byte (port 465, RFC 8314 section 3.3) */
 };
 
+/* what a reply is waited for: each can have its own timeout
+ * (sdx_probe_opts.wait_ms) */
+#define SDX_PROBE_WAITS(X)                                                                        \
+    X(GREETING, "greeting") X(EHLO, "ehlo") X(STARTTLS, "starttls") X(AUTH, "auth")                \
+    X(MAIL, "mail") X(RCPT, "rcpt") X(DATA, "data") X(BLOCK, "block") X(DOT, "dot")                \
+    X(RSET, "rset") X(QUIT, "quit")
+
+enum sdx_probe_wait {
+#define X(e, name) SDX_PROBE_WAIT_##e,
+    SDX_PROBE_WAITS(X)
+#undef X
+    SDX_PROBE_WAIT_COUNT
+};
+
+/* the largest message --data sends (before dot-stuffing) */
+#define SDX_PROBE_DATA_MAX (64u << 20)
+
 struct sdx_probe_opts {
     const char         *host;           /* name or address literal */
     unsigned            port;           /* 25 when 0 */
@@ -55,6 +75,20 @@ struct sdx_probe_opts {
     const char         *source;         /* connect from this address (bind), NULL: any */
     int                 relay_test;     /* after the normal RCPTs: does it relay for a foreign
                                          * sender and recipient? (nothing is sent: no DATA) */
+    /* MAIL FROM parameters, sent as asked, advertised or not: the reply is
+     * what the probe is for */
+    unsigned long long  mail_size;      /* SIZE=n (RFC 1870); 0: none, or the message's size
+                                         * with data when the server advertises SIZE */
+    const char         *mail_body;      /* BODY=7BIT|8BITMIME (RFC 6152)|BINARYMIME (RFC 3030,
+                                         * not with data: it needs BDAT); NULL: none */
+    int                 mail_smtputf8;  /* SMTPUTF8 (RFC 6531) */
+    /* a message to send: DATA after the RCPTs when one was accepted, the
+     * text with its lines ended by CRLF and dot-stuffed (RFC 5321 section
+     * 4.5.2), then QUIT; NULL: no DATA, nothing is ever sent */
+    const char         *data;
+    size_t              data_len;       /* at most SDX_PROBE_DATA_MAX */
+    int                 wait_ms[SDX_PROBE_WAIT_COUNT];  /* per reply by what it answers (BLOCK:
+                                         * each write of the message); 0: timeout_ms */
 };
 
 /* how the session ended */
@@ -123,6 +157,8 @@ struct sdx_probe_result {
     int                      relay_closed;  /* refused as relaying (reason norelaying) */
     char                     relay_how[256];/* the first variant accepted, or the first reply that
                                              * refused for another reason (the test is then unclear) */
+    size_t                   data_bytes;    /* with data: the bytes sent after 354, 0: not sent */
+    int                      data_code;     /* the reply to the end of the message, 0: none */
 };
 
 /* What a sender needs, against what the server advertised: "SMTPUTF8",
@@ -165,6 +201,15 @@ typedef void (*sdx_probe_done_fn)(void *arg, const struct sdx_probe_opts *o, str
  * been ended and given to done) */
 SDX_API SDX_NODISCARD int sdx_probe_many(unsigned concurrency, sdx_probe_next_fn next, sdx_probe_done_fn done,
                                          void *arg);
+/* sdx_probe_rfc_timeouts - the per-reply timeouts RFC 5321 section 4.5.3.2
+ * asks of a client into o->wait_ms: greeting, MAIL and RCPT 5 minutes, DATA
+ * 2, each block of the message 3, its end 10; what the RFC does not name
+ * (EHLO, STARTTLS, AUTH, RSET, QUIT) 5 */
+SDX_API void sdx_probe_rfc_timeouts(struct sdx_probe_opts *o);
+/* sdx_probe_wait_name - "greeting", "rcpt", ...; sdx_probe_wait_find - the
+ * one with that name (any case, len bytes), or -1 */
+SDX_API const char *sdx_probe_wait_name(enum sdx_probe_wait w);
+SDX_API int sdx_probe_wait_find(const char *name, size_t len);
 SDX_API const char *sdx_probe_end_name(enum sdx_probe_end e);
 SDX_API const char *sdx_probe_end_text(enum sdx_probe_end e);
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <openssl/crypto.h>
 #include "smtpdx/smtpdx.h"
 #include "smtpdx/explain.h"
@@ -33,6 +34,11 @@ const struct opt probe_opts[] = {
     { "helo",        'H', OPT_STR,  "NAME",  PA(helo),        "the name to send in EHLO/HELO (default: localhost)", 0 },
     { "from",        'f', OPT_STR,  "ADDR",  PA(from),        "the MAIL FROM address (default: <>, the null sender)", 0 },
     { "rcpt",        'r', OPT_STR,  "ADDRS", PA(rcpt),        "RCPT TO each of these, comma-separated (at most 32); no message is sent", 0 },
+    { "size",        0,   OPT_UINT, "BYTES", PA(size),        "MAIL FROM with SIZE=BYTES (RFC 1870), advertised or not", 1000000000000UL },
+    { "body",        0,   OPT_STR,  "TYPE",  PA(body),        "MAIL FROM with BODY=TYPE: 7BIT, 8BITMIME (RFC 6152) or BINARYMIME", 0 },
+    { "smtputf8",    0,   OPT_FLAG, NULL,    PA(smtputf8),    "MAIL FROM with SMTPUTF8 (RFC 6531)", 0 },
+    { "data",        0,   OPT_STR,  "FILE",  PA(data),
+      "send the message in FILE (- for stdin) when a RCPT was accepted: it is DELIVERED", 0 },
     { "need",        'n', OPT_STR,  "LIST",  PA(need),
       "what the sender needs, comma-separated (SMTPUTF8,SIZE=30000000,...): the reply each unmet one causes", 0 },
     { "require-tls", 0,   OPT_FLAG, NULL,    PA(require_tls), "stop (exit 1) when the server offers no STARTTLS", 0 },
@@ -47,7 +53,11 @@ const struct opt probe_opts[] = {
       "try 4 forms of a foreign sender to a foreign recipient (no DATA: nothing is sent); exit 1 if relayed", 0 },
     { "source",      's', OPT_STR,  "ADDR",  PA(source),      "connect from this local address", 0 },
     { "timeout",     't', OPT_UINT, "SEC",   PA(timeout),     "seconds to wait for each reply (default 30; RFC 5321 allows up to 600)", 600 },
-    { "deadline",    'd', OPT_UINT, "SEC",   PA(deadline),    "seconds for the whole session (default 120)", 3600 },
+    { "deadline",    'd', OPT_UINT, "SEC",   PA(deadline),    "seconds for the whole session (default 120; 3600 with --rfc-timeouts)", 3600 },
+    { "rfc-timeouts", 0,  OPT_FLAG, NULL,    PA(rfc_timeouts),
+      "RFC 5321 4.5.3.2's timeouts: greeting, MAIL, RCPT 5 min, DATA 2, each block 3, the end 10", 0 },
+    { "timeout-for", 0,   OPT_STR,  "LIST",  PA(timeout_for),
+      "per reply: NAME=SEC,... (greeting ehlo starttls auth mail rcpt data block dot rset quit)", 0 },
     { "json",        'j', OPT_FLAG, NULL,    PA(json),        "print the session as one JSON object", 0 },
     { "color",       0,   OPT_STR,  "WHEN",  PA(color),       "colour: auto (default), always, never", 0 },
     { NULL, 0, 0, NULL, 0, NULL, 0 }
@@ -59,8 +69,10 @@ const char probe_help[] =
     "TLS from the first byte on :465 or with --tls-on-connect),\n"
     "reads the greeting, sends EHLO (HELO if EHLO is refused), STARTTLS when the\n"
     "server offers it (then EHLO again), MAIL FROM and RCPT TO for each\n"
-    "recipient, RSET and QUIT. No message is sent: RCPT answers whether the\n"
-    "server would take mail for the address. Prints the transcript with the\n"
+    "recipient, RSET and QUIT. No message is sent (unless --data FILE: then\n"
+    "DATA, the message, and its reply): RCPT answers whether the server would\n"
+    "take mail for the address. --size, --body and --smtputf8 add those MAIL\n"
+    "FROM parameters, to see the server's answer. Prints the transcript with the\n"
     "milliseconds since the start, the capabilities, the TLS protocol and\n"
     "cipher, the certificate's subject, issuer and expiry, whether its chain\n"
     "verifies and whether it names HOST (and why not), and explains every\n"
@@ -71,7 +83,9 @@ const char probe_help[] =
     "A server that hangs, drips, resets or sends endless or over-long replies\n"
     "ends the session within the per-reply timeout or the overall deadline,\n"
     "with a named diagnosis (timeout, deadline, reset, closed, line-too-long,\n"
-    "endless-reply, not-smtp, tls-failed).\n"
+    "endless-reply, not-smtp, tls-failed). Each reply gets 30 s by default (a\n"
+    "person is waiting); --rfc-timeouts waits as long as RFC 5321 asks of a\n"
+    "mail server (up to 10 minutes), --timeout-for sets any one.\n"
     "\n"
     "Several targets (on the command line, or --targets FILE) run side by side\n"
     "in one event loop, at most --concurrency at a time, each with its own\n"
@@ -84,6 +98,8 @@ const char probe_help[] =
     "  smtpdx probe 127.0.0.1:2525 --require-tls --json\n"
     "  smtpdx probe mx.example.com --need SMTPUTF8,8BITMIME,SIZE=30000000\n"
     "  smtpdx probe --mx example.com --rcpt someone@example.com\n"
+    "  smtpdx probe mx.example.com --from me@example.org --rcpt you@example.com --data msg.eml\n"
+    "  smtpdx probe mx.example.com --rfc-timeouts --timeout-for greeting=60\n"
     "  smtpdx probe --targets mailhosts.txt --concurrency 50 --require-tls --json\n";
 
 int probe_refusal_end(enum sdx_probe_end e)
@@ -299,6 +315,10 @@ void probe_text_report(const char *tgt, const struct sdx_probe_result *r, const 
     }
     if (r->authed)
         printf("  AUTH      accepted (235)\n");
+    if (r->data_code)
+        printf("  message   %s%s%s: %zu bytes sent, the server replied %d\n",
+               r->data_code == 250 ? term_green() : term_red(), r->data_code == 250 ? "accepted" : "refused",
+               term_reset(), r->data_bytes, r->data_code);
     if (r->relay_tried && r->relay_open) {
         printf("  relay     %sOPEN%s: it accepted ", term_red(), term_reset());
         term_put_esc(stdout, r->relay_how, strlen(r->relay_how));
@@ -392,6 +412,15 @@ int probe_json_report(const char *tgt, const struct sdx_probe_result *r, const c
     sdx_json_int(&j, "greeting_ms", r->greeting_ms);
     sdx_json_int(&j, "refused", r->refused);
     sdx_json_bool(&j, "authenticated", r->authed);
+    if (r->data_code) {
+        sdx_json_obj(&j, "message");
+        sdx_json_int(&j, "bytes", (long long)r->data_bytes);
+        sdx_json_int(&j, "reply_code", r->data_code);
+        sdx_json_bool(&j, "accepted", r->data_code == 250);
+        sdx_json_end(&j, '}');
+    } else {
+        sdx_json_null(&j, "message");
+    }
     if (r->relay_tried || r->relay_how[0]) {
         sdx_json_obj(&j, "relay_test");
         sdx_json_str(&j, "verdict", r->relay_open ? "open" : r->relay_closed == 4 ? "closed" : "unclear");
@@ -550,7 +579,7 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
     struct probe_args a = { 0 };
     struct sdx_probe_opts o;
     struct sdx_probe_result r;
-    char host[256], *rcpts = NULL, pass[300];
+    char host[256], *rcpts = NULL, pass[300], *data = NULL;
     int first, rc, unmet = 0, many;
 
     if ((rc = opt_parse(self, argc, argv, &a, &first)) >= 0)
@@ -582,6 +611,21 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
         fprintf(stderr, "smtpdx probe: --full is for several targets (one target is always shown in full)\n");
         return EXIT_USAGE;
     }
+    if (a.body && strcasecmp(a.body, "7BIT") != 0 && strcasecmp(a.body, "8BITMIME") != 0 &&
+        strcasecmp(a.body, "BINARYMIME") != 0) {
+        fprintf(stderr, "smtpdx probe: --body takes 7BIT, 8BITMIME or BINARYMIME\n");
+        return EXIT_USAGE;
+    }
+    if (a.body && a.data && strcasecmp(a.body, "BINARYMIME") == 0) {
+        fprintf(stderr, "smtpdx probe: BINARYMIME needs BDAT (RFC 3030), and --data sends with DATA\n");
+        return EXIT_USAGE;
+    }
+    if (a.data && a.targets && strcmp(a.data, "-") == 0 && strcmp(a.targets, "-") == 0) {
+        fprintf(stderr, "smtpdx probe: --data and --targets cannot both read stdin\n");
+        return EXIT_USAGE;
+    }
+    if ((rc = probe_wait_opts(a.timeout_for, a.rfc_timeouts, &o)) != 0)
+        return rc;
     /* OpenSSL writes with write(2): a server closing mid-TLS must not kill us */
     signal(SIGPIPE, SIG_IGN);
     pass[0] = '\0';
@@ -600,8 +644,16 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
     o.tls = a.require_tls ? SDX_PROBE_TLS_REQUIRE : a.no_tls ? SDX_PROBE_TLS_NEVER :
             a.tls_on_connect || o.port == 465 ? SDX_PROBE_TLS_IMPLICIT : SDX_PROBE_TLS_AUTO;
     o.timeout_ms = a.timeout ? (int)a.timeout * 1000 : 0;
-    o.deadline_ms = a.deadline ? (int)a.deadline * 1000 : 0;
+    o.deadline_ms = a.deadline ? (int)a.deadline * 1000 : a.rfc_timeouts ? 3600 * 1000 : 0;
     o.ca_file = a.ca_file;
+    o.mail_size = a.size;
+    o.mail_body = a.body;
+    o.mail_smtputf8 = a.smtputf8;
+    if (a.data) {
+        if ((rc = probe_read_data(a.data, &data, &o.data_len)) != 0)
+            goto out;
+        o.data = data;
+    }
     if (a.rcpt) {
         char *t, *comma;
 
@@ -649,5 +701,6 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
 out:
     OPENSSL_cleanse(pass, sizeof(pass));
     free(rcpts);
+    free(data);
     return rc;
 }

@@ -13,7 +13,7 @@ const struct cmd commands[] = {
     { "explain",  cmd_explain,  explain_opts,   "[REPLY...]",     explain_summary, explain_help, 0 },
     { "logs",     cmd_logs,     logs_opts,      "[FILE...]",      logs_summary,    logs_help,    1 },
     { "address",  cmd_address,  address_opts,   "ADDRESS...",     address_summary, address_help, 0 },
-    { "probe",    cmd_probe,    probe_opts,     "HOST[:PORT]",    probe_summary,   probe_help,   1 },
+    { "probe",    cmd_probe,    probe_opts,     "HOST[:PORT]... | --targets FILE", probe_summary, probe_help, 1 },
     { "transcript", cmd_transcript, transcript_opts, "[FILE...]", transcript_summary, transcript_help, 1 },
     { NULL, NULL, NULL, NULL, NULL, NULL, 0 }
 };

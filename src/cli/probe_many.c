@@ -266,6 +266,8 @@ static void line_report(const struct many *m, const struct slot *s, int *unmet)
     printf(", %d refusal%s", r->refused, r->refused == 1 ? "" : "s");
     if (u.n)
         printf(", %sunmet: %s%s", term_red(), u.names, term_reset());
+    if (r->data_code)
+        printf(", message %s (%d)", r->data_code == 250 ? "accepted" : "refused", r->data_code);
     if (r->relay_open)
         printf(", %sOPEN RELAY%s", term_red(), term_reset());
     putchar('\n');

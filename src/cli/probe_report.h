@@ -9,10 +9,19 @@
 #include "smtpdx/probe.h"
 
 struct probe_args {
-    int           json, require_tls, no_tls, tls_on_connect, mx, auth_login, relay, full;
+    int           json, require_tls, no_tls, tls_on_connect, mx, auth_login, relay, full, smtputf8, rfc_timeouts;
     const char   *helo, *from, *rcpt, *ca_file, *color, *need, *auth_user, *auth_file, *source, *targets;
-    unsigned long timeout, deadline, concurrency;
+    const char   *body, *data, *timeout_for;
+    unsigned long timeout, deadline, concurrency, size;
 };
+
+/* probe_read_data - the message of --data FILE ("-": stdin), at most
+ * SDX_PROBE_DATA_MAX bytes, into *out (malloc'd); 0, or the exit status
+ * after saying why */
+int probe_read_data(const char *file, char **out, size_t *len);
+/* probe_wait_opts - the RFC 5321 timeouts when rfc, then each NAME=SECONDS
+ * of list (NULL: none) into o->wait_ms; 0, or EXIT_USAGE after saying why */
+int probe_wait_opts(const char *list, int rfc, struct sdx_probe_opts *o);
 
 /* probe_refusal_end - the session ended on the server's refusal, not a failure */
 int probe_refusal_end(enum sdx_probe_end e);

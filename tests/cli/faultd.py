@@ -10,10 +10,12 @@
 #   garbage   greets with bytes that are not SMTP
 #   refuse    greets with 554 and answers QUIT
 #   tlsbad    offers STARTTLS, answers 220, then sends bytes that are no TLS
+#   slowdot   takes MAIL, RCPT and DATA, reads the message to its ".", then
+#             never answers it
 # Usage: faultd.py FIRST_PORT  (prints "ready" when all listen; runs until killed)
 import socket, struct, sys, threading, time
 
-MODES = ["hang", "drip", "reset", "longline", "endless", "garbage", "refuse", "tlsbad"]
+MODES = ["hang", "drip", "reset", "longline", "endless", "garbage", "refuse", "tlsbad", "slowdot"]
 
 def readline(c):
     buf = b""
@@ -62,6 +64,17 @@ def serve(mode, c):
             c.recv(4096)                              # the ClientHello
             c.sendall(b"this is not TLS at all\r\n" * 4)
             time.sleep(5)
+        elif mode == "slowdot":
+            c.sendall(b"250-slowdot.test\r\n250 PIPELINING\r\n")
+            while True:
+                line = readline(c).upper()
+                if line.startswith(b"DATA"):
+                    break
+                c.sendall(b"250 2.1.0 ok\r\n")  # MAIL, RCPT
+            c.sendall(b"354 go ahead\r\n")
+            while readline(c) != b".\r\n":
+                pass
+            time.sleep(3600)
     except (OSError, EOFError):
         pass
     finally:

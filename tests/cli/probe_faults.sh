@@ -45,6 +45,21 @@ check 6 refuse refused 1 3
 check 7 tlsbad tls-failed 3 3
 # nothing listens: the connection is refused at once
 check 9 closed-port connect 3 2
+# --data to a server that never answers the message's end: the "dot"
+# timeout of --timeout-for (1 s), not the general one (10 s), ends it
+printf 'Subject: t\n\n.leading dot\nbody\n' > "$out/msg"
+t0=$(date +%s%N)
+"$SMTPDX" probe "127.0.0.1:$((base + 8))" --from a@example.org --rcpt b@example.net --data "$out/msg" \
+    --timeout 10 --timeout-for dot=1 --deadline 8 --json > "$out/slowdot.json" 2> "$out/slowdot.err"
+rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+end=$(sed -n 's/.*"end":"\([a-z-]*\)".*/\1/p' "$out/slowdot.json")
+if [ "$end" = timeout ] && [ "$rc" = 3 ] && [ "$ms" -lt 3000 ] && grep -q '"text":"354 go ahead"' "$out/slowdot.json"; then
+    echo "ok   slowdot: $end at the message's end after ${ms} ms (--timeout-for dot=1)"
+else
+    echo "FAIL slowdot: end '$end' (want timeout), exit $rc (want 3), ${ms} ms (under 3000)"
+    fail=1
+fi
 
 # All of them at once from a --targets file, with a line that is not a
 # target: one event loop, so the run takes about as long as the slowest

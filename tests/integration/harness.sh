@@ -1164,6 +1164,37 @@ run_probe() {
     "$SMTPDX_PROBE" probe "127.0.0.1:$EX_PORT" --require-tls --json > "$W/probe-exim.json" 2>&1 || rc=$?
     [ "$rc" -eq 1 ] && jq -e '.end == "no-starttls" and .tls == null' "$W/probe-exim.json" >/dev/null ||
         bad probe-exim "smtpdx probe --require-tls: not no-starttls (see $W/probe-exim.json)"
+    # --data: a message whose lines begin with "." (dot-stuffed on the way,
+    # else Postfix would read "hidden" as a command) and whose last line has
+    # no newline is queued (250), SIZE declared from the file; one whose
+    # Subject header_checks refuses gets 550 5.7.1 at its end, explained
+    printf 'From: sender@client.test\nTo: alice@smtpdx.test\nSubject: smtpdx probe\n\none\n.\n..two\n.hidden\nlast' \
+        > "$W/probe-msg.eml"
+    printf 'From: sender@client.test\nSubject: cheap watches\n\nbuy\n' > "$W/probe-spam.eml"
+    rc=0
+    "$SMTPDX_PROBE" probe "127.0.0.1:$PF_PORT" --from sender@client.test --rcpt alice@smtpdx.test \
+        --ca-file "$W/tls/cert.pem" --data "$W/probe-msg.eml" --json > "$W/probe-data.json" 2>&1 || rc=$?
+    [ "$rc" -eq 0 ] && jq -e --arg size "$(wc -c < "$W/probe-msg.eml")" '
+        .end == "done" and .refused == 0 and .message.accepted == true and .message.reply_code == 250
+        and .message.bytes == 110
+        and any(.steps[]; .from == "client" and .text == "MAIL FROM:<sender@client.test> SIZE=\($size)")
+        and any(.steps[]; .from == "server" and (.text | startswith("250 2.0.0 Ok: queued as")))' \
+        "$W/probe-data.json" >/dev/null ||
+        bad probe-data "smtpdx probe --data: not queued with 250 (exit $rc, see $W/probe-data.json)"
+    rc=0
+    "$SMTPDX_PROBE" probe "127.0.0.1:$PF_PORT" --from sender@client.test --rcpt alice@smtpdx.test \
+        --no-tls --data "$W/probe-spam.eml" > "$W/probe-spam.txt" 2>&1 || rc=$?
+    [ "$rc" -eq 1 ] && grep -q 'message   refused: .* replied 550' "$W/probe-spam.txt" &&
+        grep -q 'spam subject' "$W/probe-spam.txt" ||
+        bad probe-data "smtpdx probe --data: the spam subject not refused at the end of data (see $W/probe-spam.txt)"
+    # MAIL parameters as asked: SIZE over message_size_limit gets 552 5.3.4
+    rc=0
+    "$SMTPDX_PROBE" probe "127.0.0.1:$PF_PORT" --no-tls --from sender@client.test --rcpt alice@smtpdx.test \
+        --size 200000 --body 8BITMIME --json > "$W/probe-size.json" 2>&1 || rc=$?
+    [ "$rc" -eq 1 ] && jq -e '
+        any(.steps[]; .from == "client" and .text == "MAIL FROM:<sender@client.test> SIZE=200000 BODY=8BITMIME")
+        and any(.steps[]; .reply_code == 552 and (.text | contains("5.3.4")))' "$W/probe-size.json" >/dev/null ||
+        bad probe-size "smtpdx probe --size 200000: no 552 5.3.4 (exit $rc, see $W/probe-size.json)"
     # many targets at once (--targets, one event loop): 24 sessions against
     # Postfix (STARTTLS, verified) and 6 against Exim, 8 at a time; each one
     # runs to its end with the 250 for alice; one NDJSON line per target
@@ -1180,7 +1211,7 @@ run_probe() {
         ([.[] | select(.target == $ex and .tls == null)] | length) == 6' \
         "$W/probe-many.json" >/dev/null ||
         bad probe-many "smtpdx probe --targets: not 30 sessions run to their end (exit $rc, see $W/probe-many.json)"
-    log "smtpdx probe: Postfix with STARTTLS (verified, name matches, 550 5.1.1 explained), on 465 with TLS from the start, --mx in MX order, open-relay test (open for mynetworks, closed otherwise), AUTH PLAIN/LOGIN with Exim, Exim without STARTTLS, 30 targets 8 at a time"
+    log "smtpdx probe: Postfix with STARTTLS (verified, name matches, 550 5.1.1 explained), on 465 with TLS from the start, --mx in MX order, open-relay test (open for mynetworks, closed otherwise), AUTH PLAIN/LOGIN with Exim, Exim without STARTTLS, --data (dot-stuffed, queued; refused at its end), SIZE over the limit, 30 targets 8 at a time"
 }
 
 do_run_inside() {

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -84,7 +85,7 @@ enum op { OP_CONNECT, OP_HANDSHAKE, OP_WRITE, OP_READ };
 enum phase {
     PH_GREETING, PH_EHLO, PH_HELO, PH_STARTTLS, PH_TLS, PH_TLS_IMPLICIT, PH_EHLO_TLS,
     PH_AUTH_LOGIN, PH_AUTH_USER, PH_AUTH_DONE, PH_MAIL, PH_RCPT, PH_RSET,
-    PH_RELAY_MAIL, PH_RELAY_RCPT, PH_RELAY_RSET, PH_QUIT
+    PH_RELAY_MAIL, PH_RELAY_RCPT, PH_RELAY_RSET, PH_DATA, PH_DOT, PH_QUIT
 };
 
 struct loop;
@@ -103,12 +104,15 @@ struct session {
     int64_t                      t0, deadline, reply_until, t_conn;
     enum op                      op;
     enum phase                   ph;
-    size_t                       rcpt_i;
+    size_t                       rcpt_i, accepted;  /* RCPTs sent, accepted (250, 251) */
     int                          relay_i, refused_before;
     int                          quit_end, quit_strict;
     char                         relay_addr[128];   /* the relay test's recipient */
     char                         out[1100];
+    const char                  *wp;        /* what is being written: out, or body */
     size_t                       olen, ooff;
+    char                        *body;      /* the message as sent after 354, with data */
+    size_t                       blen;
     char                         in[4096];
     size_t                       ilen, ioff;
     struct sdx_smtp_reader       rd;
@@ -125,8 +129,41 @@ struct loop {
     void              *arg;
 };
 
+/* what was not answered in time, by SDX_PROBE_WAIT_* */
+static const char *const wait_text[SDX_PROBE_WAIT_COUNT] = {
+    [SDX_PROBE_WAIT_GREETING] = "no greeting", [SDX_PROBE_WAIT_EHLO] = "no reply to EHLO/HELO",
+    [SDX_PROBE_WAIT_STARTTLS] = "no reply to STARTTLS", [SDX_PROBE_WAIT_AUTH] = "no reply to AUTH",
+    [SDX_PROBE_WAIT_MAIL] = "no reply to MAIL FROM", [SDX_PROBE_WAIT_RCPT] = "no reply to RCPT TO",
+    [SDX_PROBE_WAIT_DATA] = "no reply to DATA", [SDX_PROBE_WAIT_BLOCK] = "the server did not take the message",
+    [SDX_PROBE_WAIT_DOT] = "no reply to the message's end", [SDX_PROBE_WAIT_RSET] = "no reply to RSET",
+    [SDX_PROBE_WAIT_QUIT] = "no reply to QUIT"
+};
+
+/* wait_of - what s waits for now (SDX_PROBE_WAIT_*) */
+static int wait_of(const struct session *s)
+{
+    static const unsigned char of_phase[] = {
+        [PH_GREETING] = SDX_PROBE_WAIT_GREETING, [PH_EHLO] = SDX_PROBE_WAIT_EHLO,
+        [PH_HELO] = SDX_PROBE_WAIT_EHLO, [PH_STARTTLS] = SDX_PROBE_WAIT_STARTTLS,
+        [PH_TLS] = SDX_PROBE_WAIT_STARTTLS, [PH_TLS_IMPLICIT] = SDX_PROBE_WAIT_STARTTLS,
+        [PH_EHLO_TLS] = SDX_PROBE_WAIT_EHLO, [PH_AUTH_LOGIN] = SDX_PROBE_WAIT_AUTH,
+        [PH_AUTH_USER] = SDX_PROBE_WAIT_AUTH, [PH_AUTH_DONE] = SDX_PROBE_WAIT_AUTH,
+        [PH_MAIL] = SDX_PROBE_WAIT_MAIL, [PH_RCPT] = SDX_PROBE_WAIT_RCPT, [PH_RSET] = SDX_PROBE_WAIT_RSET,
+        [PH_RELAY_MAIL] = SDX_PROBE_WAIT_MAIL, [PH_RELAY_RCPT] = SDX_PROBE_WAIT_RCPT,
+        [PH_RELAY_RSET] = SDX_PROBE_WAIT_RSET, [PH_DATA] = SDX_PROBE_WAIT_DATA, [PH_DOT] = SDX_PROBE_WAIT_DOT,
+        [PH_QUIT] = SDX_PROBE_WAIT_QUIT
+    };
+
+    return s->ph == PH_DOT && s->op == OP_WRITE ? SDX_PROBE_WAIT_BLOCK : of_phase[s->ph];
+}
+
+/* the timeout for what s waits for now: its own (wait_ms) or the one for all */
 static int reply_timeout(const struct session *s)
 {
+    int w = wait_of(s);
+
+    if (s->op != OP_CONNECT && s->o->wait_ms[w] > 0)
+        return s->o->wait_ms[w];
     return s->o->timeout_ms > 0 ? s->o->timeout_ms : 30000;
 }
 
@@ -390,7 +427,7 @@ static int op_handshake(struct session *s)
 static int op_write(struct session *s)
 {
     while (s->ooff < s->olen) {
-        const char *p = s->out + s->ooff;
+        const char *p = s->wp + s->ooff;
         size_t n = s->olen - s->ooff;
         ssize_t put;
 
@@ -399,6 +436,8 @@ static int op_write(struct session *s)
 
             if (k > 0) {
                 s->ooff += (size_t)k;
+                if (s->wp == s->body)   /* the block timeout runs from each write */
+                    s->reply_until = now_ms() + reply_timeout(s);
                 continue;
             }
             if ((w = tls_want(s, SSL_get_error(s->ssl, k))) != 0)
@@ -409,6 +448,8 @@ static int op_write(struct session *s)
         put = send(s->fd, p, n, MSG_NOSIGNAL);
         if (put > 0) {
             s->ooff += (size_t)put;
+            if (s->wp == s->body)
+                s->reply_until = now_ms() + reply_timeout(s);
             continue;
         }
         if (put < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -520,6 +561,7 @@ static int send_as(struct session *s, const char *line, const char *shown, enum 
         return SDX_PROBE_END_NOMEM;
     if (step(s, SDX_PROBE_CLIENT, 0, shown, strlen(shown)) != 0)
         return SDX_PROBE_END_NOMEM;
+    s->wp = s->out;
     s->olen = (size_t)n;
     s->ooff = 0;
     s->op = OP_WRITE;
@@ -584,12 +626,96 @@ static int auth_start(struct session *s)
     return rc;
 }
 
+/* send_mail - MAIL FROM with the parameters asked for; SIZE is the
+ * message's own with data when the server advertises SIZE (RFC 1870
+ * section 6) and none was given */
 static int send_mail(struct session *s)
 {
+    const struct sdx_probe_opts *o = s->o;
+    unsigned long long size = o->mail_size;
     char line[1100];
+    int n;
 
-    snprintf(line, sizeof(line), "MAIL FROM:<%.1000s>", s->o->from ? s->o->from : "");
+    if (size == 0 && o->data && (s->r->caps & SDX_CAP_SIZE))
+        size = o->data_len;
+    n = snprintf(line, sizeof(line), "MAIL FROM:<%.1000s>", o->from ? o->from : "");
+    if (size)
+        n += snprintf(line + n, sizeof(line) - (size_t)n, " SIZE=%llu", size);
+    if (o->mail_body)
+        n += snprintf(line + n, sizeof(line) - (size_t)n, " BODY=%.12s", o->mail_body);
+    if (o->mail_smtputf8)
+        snprintf(line + n, sizeof(line) - (size_t)n, " SMTPUTF8");
     return send_line(s, line, PH_MAIL);
+}
+
+/* body_make - the message as it goes after 354: every line ended by CRLF
+ * (a bare LF becomes CRLF; a final line without one gets it), a line that
+ * begins with "." gets another (RFC 5321 section 4.5.2), then ".CRLF" */
+static int body_make(struct session *s)
+{
+    const char *p = s->o->data, *e = p + s->o->data_len;
+    size_t cap = s->o->data_len + s->o->data_len / 2 + 8, n = 0;
+    char *b = malloc(cap);
+
+    if (b == NULL)
+        return SDX_ENOMEM;
+    while (p < e) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        const char *le = nl ? nl : e;
+        size_t len;
+
+        if (le > p && le[-1] == '\r')
+            le--;
+        len = (size_t)(le - p);
+        if (n + len + 4 > cap) {        /* ".", the line, CRLF: more than 1.5x only for many "." */
+            char *nb;
+
+            cap = (n + len + 4) * 2;
+            if ((nb = realloc(b, cap)) == NULL) {
+                free(b);
+                return SDX_ENOMEM;
+            }
+            b = nb;
+        }
+        if (len && *p == '.')
+            b[n++] = '.';
+        memcpy(b + n, p, len);
+        n += len;
+        b[n++] = '\r', b[n++] = '\n';
+        p = nl ? nl + 1 : e;
+    }
+    if (n + 3 > cap) {
+        char *nb = realloc(b, n + 3);
+
+        if (nb == NULL) {
+            free(b);
+            return SDX_ENOMEM;
+        }
+        b = nb;
+    }
+    memcpy(b + n, ".\r\n", 3);
+    s->body = b;
+    s->blen = n + 3;
+    return 0;
+}
+
+/* send_body - after 354: the message, then its end's reply */
+static int send_body(struct session *s)
+{
+    char shown[120];
+
+    if (body_make(s) != 0)
+        return SDX_PROBE_END_NOMEM;
+    snprintf(shown, sizeof(shown), "(the message: %zu bytes as sent, its end \".\")", s->blen);
+    if (step(s, SDX_PROBE_CLIENT, 0, shown, strlen(shown)) != 0)
+        return SDX_PROBE_END_NOMEM;
+    s->wp = s->body;
+    s->olen = s->blen;
+    s->ooff = 0;
+    s->ph = PH_DOT;
+    s->op = OP_WRITE;
+    s->reply_until = now_ms() + reply_timeout(s);
+    return OK;
 }
 
 /* after_hello - STARTTLS when offered (or required), else on */
@@ -681,11 +807,23 @@ static void relay_judge(struct session *s)
     }
 }
 
+/* transaction_over - after RSET, or the message's end: the relay test
+ * when asked, else QUIT */
+static int transaction_over(struct session *s)
+{
+    if (s->o->relay_test) {
+        s->refused_before = s->r->refused;  /* a refused relay is the good answer */
+        s->relay_i = 0;
+        return relay_mail(s);
+    }
+    return quit(s, SDX_PROBE_END_DONE, 1);
+}
+
 /* on_reply - a complete reply for s->ph: what comes next */
 static int on_reply(struct session *s)
 {
     const struct sdx_probe_opts *o = s->o;
-    int code = s->rd.code;
+    int code = s->rd.code, rc;
     char line[1100];
 
     switch (s->ph) {
@@ -720,7 +858,6 @@ static int on_reply(struct session *s)
     case PH_AUTH_USER: {
         char enc[820], shown[400];
         const char *v = s->ph == PH_AUTH_LOGIN ? o->auth_user : o->auth_pass ? o->auth_pass : "";
-        int rc;
 
         if (code != 334)
             return quit(s, SDX_PROBE_END_AUTH_FAILED, 0);
@@ -740,22 +877,34 @@ static int on_reply(struct session *s)
         return send_mail(s);
     case PH_MAIL:
     case PH_RCPT:
-        if (s->ph == PH_MAIL)
-            s->rcpt_i = 0;
-        else
+        if (s->ph == PH_MAIL) {
+            s->rcpt_i = s->accepted = 0;
+        } else {
             s->rcpt_i++;
+            if (code == 250 || code == 251)
+                s->accepted++;
+        }
         if ((s->ph == PH_RCPT || code == 250) && s->rcpt_i < o->nrcpt) {
             snprintf(line, sizeof(line), "RCPT TO:<%.1000s>", o->rcpt[s->rcpt_i]);
             return send_line(s, line, PH_RCPT);
         }
+        if (o->data && s->ph == PH_RCPT) {
+            if (s->accepted)
+                return send_line(s, "DATA", PH_DATA);
+            if ((rc = note(s, "no recipient accepted:", "the message is not sent")) != OK)
+                return rc;
+        }
         return send_line(s, "RSET", PH_RSET);
     case PH_RSET:
-        if (o->relay_test) {
-            s->refused_before = s->r->refused;  /* a refused relay is the good answer */
-            s->relay_i = 0;
-            return relay_mail(s);
-        }
-        return quit(s, SDX_PROBE_END_DONE, 1);
+        return transaction_over(s);
+    case PH_DATA:
+        if (code != 354)
+            return send_line(s, "RSET", PH_RSET);
+        return send_body(s);
+    case PH_DOT:
+        s->r->data_code = code;
+        s->r->data_bytes = s->blen;
+        return transaction_over(s);
     case PH_RELAY_MAIL:
         if (code != 250) {
             unclear(s);
@@ -851,8 +1000,15 @@ static int timed_out(struct session *s, int64_t now)
         return end == OK ? advance(s) : end == AGAIN ? AGAIN : failed(s, end);
     }
     if (s->op == OP_READ && (s->rd.len || s->rd.nlines))
-        snprintf(s->r->detail, sizeof(s->r->detail), "the reply had begun (%u complete lines and %zu bytes) but "
-                 "did not end: the server sends too slowly", s->rd.nlines, s->rd.len);
+        snprintf(s->r->detail, sizeof(s->r->detail), "the reply to %s had begun (%u complete lines and %zu "
+                 "bytes) but did not end: the server sends too slowly", sdx_probe_wait_name(wait_of(s)),
+                 s->rd.nlines, s->rd.len);
+    else if (end == SDX_PROBE_END_TIMEOUT)
+        snprintf(s->r->detail, sizeof(s->r->detail), "%s in %d ms (the \"%s\" timeout)",
+                 s->op == OP_WRITE && s->ph == PH_DOT ? "the server did not take the message" :
+                 s->op == OP_WRITE ? "the server did not take the command" :
+                 s->op == OP_HANDSHAKE ? "no TLS handshake" : wait_text[wait_of(s)],
+                 reply_timeout(s), sdx_probe_wait_name(wait_of(s)));
     return failed(s, end);
 }
 
@@ -876,6 +1032,17 @@ static int valid(const struct sdx_probe_opts *o)
         return 0;
     if (o->auth_pass && (strpbrk(o->auth_pass, "\r\n") || strlen(o->auth_pass) > 255))
         return 0;
+    /* BODY: a value RFC 6152 or 3030 defines; BINARYMIME needs BDAT, not DATA */
+    if (o->mail_body && strcasecmp(o->mail_body, "7BIT") != 0 && strcasecmp(o->mail_body, "8BITMIME") != 0 &&
+        strcasecmp(o->mail_body, "BINARYMIME") != 0)
+        return 0;
+    if (o->mail_body && o->data && strcasecmp(o->mail_body, "BINARYMIME") == 0)
+        return 0;
+    if ((o->data == NULL && o->data_len) || o->data_len > SDX_PROBE_DATA_MAX)
+        return 0;
+    for (i = 0; i < SDX_PROBE_WAIT_COUNT; i++)
+        if (o->wait_ms[i] < 0)
+            return 0;
     return 1;
 }
 
@@ -895,6 +1062,7 @@ static void end(struct loop *l, struct session *s, int how)
     if (s->res)
         freeaddrinfo(s->res);
     sdx_smtp_reader_release(&s->rd);
+    free(s->body);
     for (pp = &l->active; *pp; pp = &(*pp)->next)
         if (*pp == s) {
             *pp = s->next;

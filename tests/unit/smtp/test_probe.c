@@ -88,10 +88,50 @@ static void test_options(void **state)
     o.auth_pass = "secret";
     o.auth_user = "";
     assert_int_equal(sdx_probe_run(&o, &r), SDX_EINVAL);
+    o.auth_user = NULL;
+    o.auth_pass = NULL;
+    o.mail_body = "9BIT";                                       /* not a BODY value */
+    assert_int_equal(sdx_probe_run(&o, &r), SDX_EINVAL);
+    o.mail_body = "binarymime";
+    o.data = "x\n";
+    o.data_len = 2;
+    assert_int_equal(sdx_probe_run(&o, &r), SDX_EINVAL);        /* BINARYMIME needs BDAT */
+    o.mail_body = NULL;
+    o.data_len = SDX_PROBE_DATA_MAX + 1;
+    assert_int_equal(sdx_probe_run(&o, &r), SDX_EINVAL);
+    o.data = NULL;
+    o.data_len = 5;
+    assert_int_equal(sdx_probe_run(&o, &r), SDX_EINVAL);
+    o.data_len = 0;
+    o.wait_ms[SDX_PROBE_WAIT_RCPT] = -1;
+    assert_int_equal(sdx_probe_run(&o, &r), SDX_EINVAL);
     assert_int_equal(r.n, 0);                                   /* nothing was sent */
     sdx_probe_result_release(&r);
     assert_string_equal(sdx_probe_end_name(SDX_PROBE_END_LONG_LINE), "line-too-long");
     assert_string_equal(sdx_probe_end_name(SDX_PROBE_END_COUNT), "unknown");
+}
+
+/* the timeouts RFC 5321 section 4.5.3.2 gives, and the names to set each */
+static void test_waits(void **state)
+{
+    struct sdx_probe_opts o;
+
+    (void)state;
+    memset(&o, 0, sizeof(o));
+    sdx_probe_rfc_timeouts(&o);
+    assert_int_equal(o.wait_ms[SDX_PROBE_WAIT_GREETING], 300000);
+    assert_int_equal(o.wait_ms[SDX_PROBE_WAIT_MAIL], 300000);
+    assert_int_equal(o.wait_ms[SDX_PROBE_WAIT_RCPT], 300000);
+    assert_int_equal(o.wait_ms[SDX_PROBE_WAIT_DATA], 120000);
+    assert_int_equal(o.wait_ms[SDX_PROBE_WAIT_BLOCK], 180000);
+    assert_int_equal(o.wait_ms[SDX_PROBE_WAIT_DOT], 600000);
+    assert_int_equal(o.wait_ms[SDX_PROBE_WAIT_QUIT], 300000);
+    assert_int_equal(sdx_probe_wait_find("RCPT", 4), SDX_PROBE_WAIT_RCPT);
+    assert_int_equal(sdx_probe_wait_find("greeting=5", 8), SDX_PROBE_WAIT_GREETING);
+    assert_int_equal(sdx_probe_wait_find("rcp", 3), -1);
+    assert_int_equal(sdx_probe_wait_find("", 0), -1);
+    assert_string_equal(sdx_probe_wait_name(SDX_PROBE_WAIT_DOT), "dot");
+    assert_string_equal(sdx_probe_wait_name(SDX_PROBE_WAIT_COUNT), "unknown");
 }
 
 /* a loopback listener on a free port; *port gets its number */
@@ -197,13 +237,38 @@ static void test_many(void **state)
     close(silent);
 }
 
+/* the greeting's own timeout is the one that counts, not the general one */
+static void test_wait_used(void **state)
+{
+    struct sdx_probe_opts o;
+    struct sdx_probe_result r;
+    unsigned port;
+    int fd = listener(&port);
+
+    (void)state;
+    memset(&o, 0, sizeof(o));
+    o.host = "127.0.0.1";
+    o.port = port;
+    o.timeout_ms = 5000;
+    o.wait_ms[SDX_PROBE_WAIT_GREETING] = 200;
+    sdx_probe_result_init(&r);
+    assert_int_equal(sdx_probe_run(&o, &r), 0);
+    assert_int_equal(r.end, SDX_PROBE_END_TIMEOUT);
+    assert_true(r.elapsed_ms >= 200);
+    assert_true(r.elapsed_ms < 1500);
+    sdx_probe_result_release(&r);
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_needs),
         cmocka_unit_test(test_bad_needs),
         cmocka_unit_test(test_options),
+        cmocka_unit_test(test_waits),
         cmocka_unit_test(test_many),
+        cmocka_unit_test(test_wait_used),
     };
     return cmocka_run_group_tests_name("unit.probe", tests, NULL, NULL);
 }
