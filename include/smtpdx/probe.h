@@ -181,6 +181,10 @@ SDX_API int sdx_probe_need(const char *need, size_t len, unsigned caps, unsigned
                            struct sdx_probe_need *n);
 SDX_API void sdx_probe_result_init(struct sdx_probe_result *r);
 SDX_API void sdx_probe_result_release(struct sdx_probe_result *r);
+/* sdx_probe_check - what is wrong with o apart from its target, in words
+ * (an address with a line break, an unknown BODY, ...), or NULL: the
+ * checks sdx_probe_run and sdx_probe_many make before sending anything */
+SDX_API const char *sdx_probe_check(const struct sdx_probe_opts *o);
 /* sdx_probe_run - run one session; 0 (r->end says how it ended), or
  * SDX_EINVAL for bad options */
 SDX_API SDX_NODISCARD int sdx_probe_run(const struct sdx_probe_opts *o, struct sdx_probe_result *r);

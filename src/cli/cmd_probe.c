@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <openssl/crypto.h>
 #include "smtpdx/smtpdx.h"
 #include "smtpdx/explain.h"
@@ -496,6 +495,22 @@ int probe_json_report(const char *tgt, const struct sdx_probe_result *r, const c
     return 0;
 }
 
+const char *probe_no_mail_text(const struct sdx_mx_result *mx)
+{
+    switch (mx->kind) {
+    case SDX_MX_NULL:
+        return "the domain publishes a null MX: it accepts no mail (RFC 7505); senders get 556 5.1.10";
+    case SDX_MX_NXDOMAIN:
+        return "the domain does not exist: senders bounce mail for it (5.1.2, Postfix 5.4.4)";
+    case SDX_MX_NONE:
+        return "no MX and no address: mail to the domain cannot be delivered (5.1.2)";
+    case SDX_MX_ERROR:
+        return mx->error;
+    default:
+        return "";
+    }
+}
+
 /* probe_mx - the MX hosts of domain, in order, until one answers (RFC 5321
  * section 5.1: a host that cannot be reached sends the client to the next) */
 static int probe_mx(const struct probe_args *a, struct sdx_probe_opts *o, const char *tgt, const char *domain)
@@ -518,14 +533,8 @@ static int probe_mx(const struct probe_args *a, struct sdx_probe_opts *o, const 
             term_put_esc(stdout, mx.mx[k].host, strlen(mx.mx[k].host));
             putchar('\n');
         }
-        if (mx.kind == SDX_MX_NULL)
-            printf("  the domain publishes a null MX: it accepts no mail (RFC 7505); senders get 556 5.1.10\n");
-        else if (mx.kind == SDX_MX_NXDOMAIN)
-            printf("  the domain does not exist: senders bounce mail for it (5.1.2, Postfix 5.4.4)\n");
-        else if (mx.kind == SDX_MX_NONE)
-            printf("  no MX and no address: mail to the domain cannot be delivered (5.1.2)\n");
-        else if (mx.kind == SDX_MX_ERROR)
-            printf("  %s\n", mx.error);
+        if (mx.kind != SDX_MX_FOUND && mx.kind != SDX_MX_IMPLICIT)
+            printf("  %s\n", probe_no_mail_text(&mx));
         else if (mx.kind == SDX_MX_IMPLICIT)
             printf("  (no MX record: the domain's own address is its mail host, RFC 5321 section 5.1)\n");
     }
@@ -580,6 +589,7 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
     struct sdx_probe_opts o;
     struct sdx_probe_result r;
     char host[256], *rcpts = NULL, pass[300], *data = NULL;
+    const char *why;
     int first, rc, unmet = 0, many;
 
     if ((rc = opt_parse(self, argc, argv, &a, &first)) >= 0)
@@ -609,15 +619,6 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
     }
     if (a.full && !many) {
         fprintf(stderr, "smtpdx probe: --full is for several targets (one target is always shown in full)\n");
-        return EXIT_USAGE;
-    }
-    if (a.body && strcasecmp(a.body, "7BIT") != 0 && strcasecmp(a.body, "8BITMIME") != 0 &&
-        strcasecmp(a.body, "BINARYMIME") != 0) {
-        fprintf(stderr, "smtpdx probe: --body takes 7BIT, 8BITMIME or BINARYMIME\n");
-        return EXIT_USAGE;
-    }
-    if (a.body && a.data && strcasecmp(a.body, "BINARYMIME") == 0) {
-        fprintf(stderr, "smtpdx probe: BINARYMIME needs BDAT (RFC 3030), and --data sends with DATA\n");
         return EXIT_USAGE;
     }
     if (a.data && a.targets && strcmp(a.data, "-") == 0 && strcmp(a.targets, "-") == 0) {
@@ -675,6 +676,12 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
             o.rcpt[o.nrcpt++] = t;
         }
     }
+    /* the library's own checks, said before anything is read or sent */
+    if ((why = sdx_probe_check(&o)) != NULL) {
+        fprintf(stderr, "smtpdx probe: %s\n", why);
+        rc = EXIT_USAGE;
+        goto out;
+    }
     if (many) {
         o.host = NULL;
         rc = probe_many(&a, &o, argc, argv, first);
@@ -686,8 +693,8 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
     }
     sdx_probe_result_init(&r);
     if ((rc = sdx_probe_run(&o, &r)) != 0) {
-        fprintf(stderr, "smtpdx probe: %s\n", rc == SDX_EINVAL ? "an address or name holds a line break, or is "
-                "over 1000 bytes" : sdx_strerror(rc));
+        fprintf(stderr, "smtpdx probe: %s\n", rc == SDX_EINVAL ? "the host name is empty or over 255 bytes" :
+                sdx_strerror(rc));
         sdx_probe_result_release(&r);
         rc = rc == SDX_EINVAL ? EXIT_USAGE : EXIT_INPUT;
         goto out;

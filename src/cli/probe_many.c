@@ -146,11 +146,7 @@ static void no_mail(struct many *m, struct slot *s)
         return;
     }
     term_put_esc(stdout, s->target, strlen(s->target));
-    printf("  %sno mail host%s: %s%s%s\n", term_red(), term_reset(),
-           mx->kind == SDX_MX_NULL ? "null MX (RFC 7505): it accepts no mail; senders get 556 5.1.10" :
-           mx->kind == SDX_MX_NXDOMAIN ? "the domain does not exist (5.1.2)" :
-           mx->kind == SDX_MX_NONE ? "no MX and no address (5.1.2)" : "the lookup failed: ",
-           mx->kind == SDX_MX_ERROR ? mx->error : "", "");
+    printf("  %sno mail host%s: %s\n", term_red(), term_reset(), probe_no_mail_text(mx));
 }
 
 static int next(void *arg, const struct sdx_probe_opts **o, struct sdx_probe_result **r, void **user)
@@ -361,7 +357,7 @@ static unsigned long room(unsigned long want)
 int probe_many(const struct probe_args *a, const struct sdx_probe_opts *base, int argc, char **argv, int first)
 {
     struct many m;
-    unsigned long conc = room(a->concurrency ? a->concurrency : 10), nosession = 0;
+    unsigned long conc = room(a->concurrency ? a->concurrency : 10), nosession = 0, refused = 0;
     int64_t t0 = mono_ms(), ms;
     int rc, k;
 
@@ -394,15 +390,15 @@ int probe_many(const struct probe_args *a, const struct sdx_probe_opts *base, in
     }
     ms = mono_ms() - t0;
     for (k = 0; k < SDX_PROBE_END_COUNT; k++)
-        if (k != SDX_PROBE_END_DONE && !probe_refusal_end((enum sdx_probe_end)k))
+        if (probe_refusal_end((enum sdx_probe_end)k))
+            refused += m.by_end[k];
+        else if (k != SDX_PROBE_END_DONE)
             nosession += m.by_end[k];
     if (a->json)
         return m.status;
     printf("\n%lu target%s in %.2f s (at most %lu at once): %lu ran to the end, %lu of them with refusals; "
            "%lu refused the session; %lu without a session", m.targets, m.targets == 1 ? "" : "s", ms / 1000.0,
-           conc, m.by_end[SDX_PROBE_END_DONE], m.with_refusals,
-           m.by_end[SDX_PROBE_END_REFUSED] + m.by_end[SDX_PROBE_END_NO_TLS] + m.by_end[SDX_PROBE_END_NO_AUTH] +
-           m.by_end[SDX_PROBE_END_AUTH_FAILED], nosession);
+           conc, m.by_end[SDX_PROBE_END_DONE], m.with_refusals, refused, nosession);
     if (nosession) {
         const char *sep = " (";
 

@@ -35,6 +35,9 @@ void probe_text_report(const char *tgt, const struct sdx_probe_result *r, const 
 /* probe_json_report - one line of JSON on stdout (so many make NDJSON) */
 int probe_json_report(const char *tgt, const struct sdx_probe_result *r, const char *need, int *unmet,
                       const struct sdx_mx_result *mx, const char *server);
+/* probe_no_mail_text - why a --mx domain has no mail host to try (null
+ * MX, no such domain, neither MX nor address, the lookup's error) */
+const char *probe_no_mail_text(const struct sdx_mx_result *mx);
 /* probe_many - every target of argv[first..argc) and a->targets, side by
  * side; the exit status (the worst of the targets') */
 int probe_many(const struct probe_args *a, const struct sdx_probe_opts *base, int argc, char **argv, int first);

@@ -434,21 +434,19 @@ static int op_write(struct session *s)
         if (s->ssl) {
             int k = SSL_write(s->ssl, p, (int)n), w;
 
-            if (k > 0) {
-                s->ooff += (size_t)k;
-                if (s->wp == s->body)   /* the block timeout runs from each write */
-                    s->reply_until = now_ms() + reply_timeout(s);
-                continue;
+            if (k <= 0) {
+                if ((w = tls_want(s, SSL_get_error(s->ssl, k))) != 0)
+                    return w;
+                tls_detail(s, "writing over TLS");
+                return SDX_PROBE_END_RESET;
             }
-            if ((w = tls_want(s, SSL_get_error(s->ssl, k))) != 0)
-                return w;
-            tls_detail(s, "writing over TLS");
-            return SDX_PROBE_END_RESET;
+            put = k;
+        } else {
+            put = send(s->fd, p, n, MSG_NOSIGNAL);
         }
-        put = send(s->fd, p, n, MSG_NOSIGNAL);
         if (put > 0) {
             s->ooff += (size_t)put;
-            if (s->wp == s->body)
+            if (s->wp == s->body)       /* the block timeout runs from each write */
                 s->reply_until = now_ms() + reply_timeout(s);
             continue;
         }
@@ -648,55 +646,34 @@ static int send_mail(struct session *s)
     return send_line(s, line, PH_MAIL);
 }
 
-/* body_make - the message as it goes after 354: every line ended by CRLF
- * (a bare LF becomes CRLF; a final line without one gets it), a line that
- * begins with "." gets another (RFC 5321 section 4.5.2), then ".CRLF" */
-static int body_make(struct session *s)
+/* body_put - the message as it goes after 354 into b (NULL: only count):
+ * every line ended by CRLF (a bare LF becomes CRLF; a final line without
+ * one gets it), a line that begins with "." gets another (RFC 5321 section
+ * 4.5.2), then ".CRLF"; the length */
+static size_t body_put(const char *p, size_t len, char *b)
 {
-    const char *p = s->o->data, *e = p + s->o->data_len;
-    size_t cap = s->o->data_len + s->o->data_len / 2 + 8, n = 0;
-    char *b = malloc(cap);
+    const char *e = p + len;
+    size_t n = 0;
 
-    if (b == NULL)
-        return SDX_ENOMEM;
     while (p < e) {
         const char *nl = memchr(p, '\n', (size_t)(e - p));
         const char *le = nl ? nl : e;
-        size_t len;
 
         if (le > p && le[-1] == '\r')
             le--;
-        len = (size_t)(le - p);
-        if (n + len + 4 > cap) {        /* ".", the line, CRLF: more than 1.5x only for many "." */
-            char *nb;
-
-            cap = (n + len + 4) * 2;
-            if ((nb = realloc(b, cap)) == NULL) {
-                free(b);
-                return SDX_ENOMEM;
-            }
-            b = nb;
+        if (le > p && *p == '.' && b)
+            b[n] = '.';
+        n += le > p && *p == '.';
+        if (b) {
+            memcpy(b + n, p, (size_t)(le - p));
+            memcpy(b + n + (le - p), "\r\n", 2);
         }
-        if (len && *p == '.')
-            b[n++] = '.';
-        memcpy(b + n, p, len);
-        n += len;
-        b[n++] = '\r', b[n++] = '\n';
+        n += (size_t)(le - p) + 2;
         p = nl ? nl + 1 : e;
     }
-    if (n + 3 > cap) {
-        char *nb = realloc(b, n + 3);
-
-        if (nb == NULL) {
-            free(b);
-            return SDX_ENOMEM;
-        }
-        b = nb;
-    }
-    memcpy(b + n, ".\r\n", 3);
-    s->body = b;
-    s->blen = n + 3;
-    return 0;
+    if (b)
+        memcpy(b + n, ".\r\n", 3);
+    return n + 3;
 }
 
 /* send_body - after 354: the message, then its end's reply */
@@ -704,8 +681,10 @@ static int send_body(struct session *s)
 {
     char shown[120];
 
-    if (body_make(s) != 0)
+    s->blen = body_put(s->o->data, s->o->data_len, NULL);
+    if ((s->body = malloc(s->blen)) == NULL)
         return SDX_PROBE_END_NOMEM;
+    body_put(s->o->data, s->o->data_len, s->body);
     snprintf(shown, sizeof(shown), "(the message: %zu bytes as sent, its end \".\")", s->blen);
     if (step(s, SDX_PROBE_CLIENT, 0, shown, strlen(shown)) != 0)
         return SDX_PROBE_END_NOMEM;
@@ -1005,45 +984,50 @@ static int timed_out(struct session *s, int64_t now)
                  s->rd.nlines, s->rd.len);
     else if (end == SDX_PROBE_END_TIMEOUT)
         snprintf(s->r->detail, sizeof(s->r->detail), "%s in %d ms (the \"%s\" timeout)",
-                 s->op == OP_WRITE && s->ph == PH_DOT ? "the server did not take the message" :
-                 s->op == OP_WRITE ? "the server did not take the command" :
+                 s->op == OP_WRITE && s->ph != PH_DOT ? "the server did not take the command" :
                  s->op == OP_HANDSHAKE ? "no TLS handshake" : wait_text[wait_of(s)],
                  reply_timeout(s), sdx_probe_wait_name(wait_of(s)));
     return failed(s, end);
 }
 
-static int valid(const struct sdx_probe_opts *o)
+const char *sdx_probe_check(const struct sdx_probe_opts *o)
 {
     size_t i;
 
-    if (o->host == NULL || o->host[0] == '\0' || strlen(o->host) > 255 || o->nrcpt > SDX_PROBE_RCPT_MAX)
-        return 0;
+    if (o->nrcpt > SDX_PROBE_RCPT_MAX)
+        return "too many recipients";
     /* what goes on the wire: no CR, LF or NUL from the options */
     for (i = 0; i <= o->nrcpt; i++) {
         const char *v = i < o->nrcpt ? o->rcpt[i] : o->from;
 
         if (v && (strpbrk(v, "\r\n") || strlen(v) > 1000))
-            return 0;
+            return "an address holds a line break or is over 1000 bytes";
     }
     if (o->helo && (strpbrk(o->helo, "\r\n") || strlen(o->helo) > 255))
-        return 0;
+        return "the HELO name holds a line break or is over 255 bytes";
     /* AUTH: bounded, and nothing that would end the line early */
     if (o->auth_user && (o->auth_user[0] == '\0' || strpbrk(o->auth_user, "\r\n") || strlen(o->auth_user) > 255))
-        return 0;
+        return "the AUTH user is empty, holds a line break or is over 255 bytes";
     if (o->auth_pass && (strpbrk(o->auth_pass, "\r\n") || strlen(o->auth_pass) > 255))
-        return 0;
+        return "the AUTH password holds a line break or is over 255 bytes";
     /* BODY: a value RFC 6152 or 3030 defines; BINARYMIME needs BDAT, not DATA */
     if (o->mail_body && strcasecmp(o->mail_body, "7BIT") != 0 && strcasecmp(o->mail_body, "8BITMIME") != 0 &&
         strcasecmp(o->mail_body, "BINARYMIME") != 0)
-        return 0;
+        return "BODY takes 7BIT, 8BITMIME or BINARYMIME";
     if (o->mail_body && o->data && strcasecmp(o->mail_body, "BINARYMIME") == 0)
-        return 0;
+        return "BINARYMIME needs BDAT (RFC 3030), and a message is sent with DATA";
     if ((o->data == NULL && o->data_len) || o->data_len > SDX_PROBE_DATA_MAX)
-        return 0;
+        return "the message is over 64 MB";
     for (i = 0; i < SDX_PROBE_WAIT_COUNT; i++)
         if (o->wait_ms[i] < 0)
-            return 0;
-    return 1;
+            return "a negative timeout";
+    return NULL;
+}
+
+/* valid - a session can be run with o: a target, and sdx_probe_check's approval */
+static int valid(const struct sdx_probe_opts *o)
+{
+    return o->host && o->host[0] && strlen(o->host) <= 255 && sdx_probe_check(o) == NULL;
 }
 
 /* end - s is over: close it, tell the caller, free it */

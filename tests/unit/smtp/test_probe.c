@@ -92,6 +92,10 @@ static void test_options(void **state)
     o.auth_pass = NULL;
     o.mail_body = "9BIT";                                       /* not a BODY value */
     assert_int_equal(sdx_probe_run(&o, &r), SDX_EINVAL);
+    assert_string_equal(sdx_probe_check(&o), "BODY takes 7BIT, 8BITMIME or BINARYMIME");
+    o.mail_body = "8bitmime";
+    assert_null(sdx_probe_check(&o));                           /* any case */
+    o.mail_body = "9BIT";
     o.mail_body = "binarymime";
     o.data = "x\n";
     o.data_len = 2;
