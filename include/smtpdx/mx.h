@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include "error.h"
+#include "resolver.h"
 
 #define SDX_MX_MAX 32
 
@@ -37,12 +38,15 @@ struct sdx_mx_result {
     struct sdx_mx    mx[SDX_MX_MAX];
     size_t           n;
     int              secure;        /* the MX answer validated (DNSSEC) */
-    char             error[160];
+    char             error[256];
 };
 
 /* sdx_mx_lookup - look domain up; resolv_conf: NULL for /etc/resolv.conf.
  * Returns 0 (r->kind says what was found), SDX_EINVAL, SDX_ENOMEM */
 SDX_API SDX_NODISCARD int sdx_mx_lookup(const char *domain, const char *resolv_conf, struct sdx_mx_result *r);
+/* sdx_mx_resolve - the same through resolver rs (its server, its anchor):
+ * a bogus answer is an error that says why */
+SDX_API SDX_NODISCARD int sdx_mx_resolve(struct sdx_resolver *rs, const char *domain, struct sdx_mx_result *r);
 /* sdx_mx_from_rdata - the MX records of an answer (rdata in wire format,
  * uncompressed, as libunbound gives them) into r, sorted; names that do not
  * parse are skipped. Kind is SDX_MX_FOUND or SDX_MX_NULL (or SDX_MX_NONE

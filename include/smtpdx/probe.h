@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "buf.h"
+#include "dane.h"
 
 #define SDX_PROBE_RCPT_MAX  32
 #define SDX_PROBE_STEPS_MAX 4096
@@ -87,6 +88,15 @@ struct sdx_probe_opts {
      * 4.5.2), then QUIT; NULL: no DATA, nothing is ever sent */
     const char         *data;
     size_t              data_len;       /* at most SDX_PROBE_DATA_MAX */
+    /* connect to this address literal instead of resolving host (the name
+     * stays the one for SNI and the certificate checks): an address found
+     * through the caller's resolver; NULL: getaddrinfo(host) */
+    const char         *address;
+    /* DANE (RFC 7672): with state SDX_DANE_USABLE, the certificate is
+     * authenticated by these records (OpenSSL's DANE, the host as the TLSA
+     * base domain, no name checks for DANE-EE); the session's outcome is
+     * in the result's dane. NULL: no DANE. */
+    const struct sdx_tlsa_result *tlsa;
     int                 wait_ms[SDX_PROBE_WAIT_COUNT];  /* per reply by what it answers (BLOCK:
                                          * each write of the message); 0: timeout_ms */
 };
@@ -138,6 +148,15 @@ struct sdx_probe_tlsinfo {
     int  days_left;                     /* until not_after; negative: expired */
 };
 
+/* DANE's outcome for one session */
+struct sdx_probe_dane {
+    enum sdx_dane_state state;          /* the lookup's, then MATCHED, MISMATCH or NO_TLS */
+    int      depth;                     /* of the matched certificate: 0 the server's own, -1 none */
+    unsigned usage, selector, mtype;    /* the record matched */
+    char     data[132];                 /* its data in hex (the first 64 bytes) */
+    char     error[600];                /* why not matched (OpenSSL), or the lookup's why */
+};
+
 struct sdx_probe_result {
     struct sdx_probe_step   *step;
     size_t                   n, cap;
@@ -148,6 +167,7 @@ struct sdx_probe_result {
     unsigned                 caps;      /* SDX_CAP_* of the last EHLO reply */
     unsigned long long       size_limit;
     struct sdx_probe_tlsinfo tls;
+    struct sdx_probe_dane    dane;      /* state OFF when opts had no tlsa */
     int64_t                  greeting_ms;   /* the greeting's delay after connect */
     int64_t                  elapsed_ms;    /* the whole session, to its end */
     int                      refused;       /* replies of class 4 or 5 */

@@ -7,6 +7,7 @@
  *      5xx reply, a refused greeting, no STARTTLS when required) or an
  *      unmet --need, 2 usage,
  *      3 no session (name, connection, timeout, reset, not SMTP, TLS). */
+#include <arpa/inet.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -16,7 +17,9 @@
 #include "smtpdx/smtpdx.h"
 #include "smtpdx/explain.h"
 #include "smtpdx/json.h"
+#include "smtpdx/dane.h"
 #include "smtpdx/mx.h"
+#include "smtpdx/resolver.h"
 #include "smtpdx/probe.h"
 #include "smtpdx/replay.h"
 #include "cmds.h"
@@ -44,6 +47,13 @@ const struct opt probe_opts[] = {
     { "no-tls",      0,   OPT_FLAG, NULL,    PA(no_tls),      "do not use STARTTLS even when offered", 0 },
     { "tls-on-connect", 'T', OPT_FLAG, NULL, PA(tls_on_connect), "TLS from the first byte, as on port 465 (RFC 8314); the default for :465", 0 },
     { "ca-file",     0,   OPT_STR,  "FILE",  PA(ca_file),     "verify the certificate against these CAs instead of the system's", 0 },
+    { "dane",        0,   OPT_FLAG, NULL,    PA(dane),
+      "authenticate the server by its DNSSEC-validated TLSA records (RFC 7672); the default with --mx", 0 },
+    { "no-dane",     0,   OPT_FLAG, NULL,    PA(no_dane),     "with --mx: do not look up TLSA records", 0 },
+    { "resolver",    0,   OPT_STR,  "ADDR[@PORT]", PA(resolver),
+      "ask this DNS server for MX, TLSA and addresses (default: those of /etc/resolv.conf)", 0 },
+    { "trust-anchor", 0,  OPT_STR,  "FILE",  PA(trust_anchor),
+      "DNSSEC trust anchor (DS or DNSKEY lines; default " SDX_ROOT_KEY "; none: no validation)", 0 },
     { "auth-user",   'u', OPT_STR,  "USER",  PA(auth_user),
       "AUTH PLAIN as USER; the password from --auth-password-file or $SMTPDX_AUTH_PASSWORD", 0 },
     { "auth-password-file", 0, OPT_STR, "FILE", PA(auth_file), "read the AUTH password from the first line of FILE", 0 },
@@ -107,9 +117,17 @@ int probe_refusal_end(enum sdx_probe_end e)
            e == SDX_PROBE_END_AUTH_FAILED;
 }
 
+int probe_dane_failed(const struct sdx_probe_result *r)
+{
+    enum sdx_dane_state d = r->dane.state;
+
+    return d == SDX_DANE_BOGUS || d == SDX_DANE_ERROR || d == SDX_DANE_MISMATCH || d == SDX_DANE_NO_TLS;
+}
+
 int probe_status(const struct sdx_probe_result *r, int unmet)
 {
-    return r->end == SDX_PROBE_END_DONE ? (r->refused || unmet || r->relay_open ? EXIT_FOUND : EXIT_OK) :
+    return r->end == SDX_PROBE_END_DONE ?
+               (r->refused || unmet || r->relay_open || probe_dane_failed(r) ? EXIT_FOUND : EXIT_OK) :
            probe_refusal_end(r->end) ? EXIT_FOUND : EXIT_INPUT;
 }
 
@@ -279,6 +297,31 @@ static int need_report(void *arg, const char *p, size_t n)
     return 0;
 }
 
+/* dane_text - DANE's outcome, and what a DANE sender (Postfix with
+ * smtp_tls_security_level = dane, Exim with hosts_require_dane) does */
+static void dane_text(const struct sdx_probe_result *r)
+{
+    const struct sdx_probe_dane *d = &r->dane;
+    char line[1024];
+    int bad = probe_dane_failed(r);
+
+    if (d->state == SDX_DANE_MATCHED) {
+        printf("  DANE      %smatched%s TLSA %u %u %u (%s) at depth %d (%s)\n", term_green(), term_reset(), d->usage,
+               d->selector, d->mtype, sdx_dane_usage_name(d->usage), d->depth,
+               d->depth == 0 ? "the server's own certificate" : "a certificate of its chain");
+        printf("            %.64s%s\n", d->data, strlen(d->data) > 64 ? "..." : "");
+        if (d->usage == 3)
+            printf("            (DANE-EE: the certificate's names and dates are not checked, RFC 7672 "
+                   "section 3.1.1)\n");
+        return;
+    }
+    printf("  DANE      %s%s%s: ", bad ? term_red() : d->state == SDX_DANE_UNUSABLE ? term_yellow() : "",
+           sdx_dane_state_name(d->state), bad || d->state == SDX_DANE_UNUSABLE ? term_reset() : "");
+    snprintf(line, sizeof(line), "%s%s%s", sdx_dane_state_text(d->state), d->error[0] ? " - " : "", d->error);
+    term_put_esc(stdout, line, strlen(line));
+    putchar('\n');
+}
+
 void probe_text_report(const char *tgt, const struct sdx_probe_result *r, const char *need, int *unmet)
 {
     char caps[256], line[1024];
@@ -346,6 +389,8 @@ void probe_text_report(const char *tgt, const struct sdx_probe_result *r, const 
                r->tls.name_ok ? "the certificate names the host" : "the certificate does NOT name the host",
                term_reset());
     }
+    if (r->dane.state != SDX_DANE_OFF)
+        dane_text(r);
     putchar('\n');
     for (i = 0; i < r->n; i++) {
         const struct sdx_probe_step *st = &r->step[i];
@@ -455,6 +500,24 @@ int probe_json_report(const char *tgt, const struct sdx_probe_result *r, const c
     } else {
         sdx_json_null(&j, "tls");
     }
+    if (r->dane.state != SDX_DANE_OFF) {
+        sdx_json_obj(&j, "dane");
+        sdx_json_str(&j, "state", sdx_dane_state_name(r->dane.state));
+        sdx_json_str(&j, "meaning", sdx_dane_state_text(r->dane.state));
+        sdx_json_bool(&j, "sender_defers", probe_dane_failed(r));
+        if (r->dane.state == SDX_DANE_MATCHED) {
+            sdx_json_obj(&j, "matched");
+            sdx_json_int(&j, "usage", r->dane.usage);
+            sdx_json_str(&j, "usage_name", sdx_dane_usage_name(r->dane.usage));
+            sdx_json_int(&j, "selector", r->dane.selector);
+            sdx_json_int(&j, "matching_type", r->dane.mtype);
+            sdx_json_str(&j, "data", r->dane.data);
+            sdx_json_int(&j, "depth", r->dane.depth);
+            sdx_json_end(&j, '}');
+        }
+        sdx_json_str(&j, "detail", r->dane.error[0] ? r->dane.error : NULL);
+        sdx_json_end(&j, '}');
+    }
     sdx_json_arr(&j, "steps");
     for (i = 0; i < r->n; i++) {
         const struct sdx_probe_step *st = &r->step[i];
@@ -511,16 +574,59 @@ const char *probe_no_mail_text(const struct sdx_mx_result *mx)
     }
 }
 
+/* probe_host - one session with o->host (the target, or an MX host); with
+ * a resolver, the host's address (and with dane its TLSA records) come from
+ * it first, so that every answer is from the server and anchor asked for.
+ * 0 (r is the session's, or says why there was none), or an SDX_E* */
+static int probe_host(struct sdx_resolver *rs, int dane, struct sdx_probe_opts *o, struct sdx_tlsa_result *tlsa,
+                      struct sdx_probe_result *r)
+{
+    char addr[64], err[700];
+    unsigned char bin[16];
+    enum sdx_dnssec sec;
+    int rc;
+
+    o->address = NULL;
+    o->tlsa = NULL;
+    sdx_probe_result_init(r);
+    if (rs == NULL || inet_pton(AF_INET, o->host, bin) == 1 || inet_pton(AF_INET6, o->host, bin) == 1)
+        return sdx_probe_run(o, r);
+    addr[0] = err[0] = '\0';
+    if (dane) {
+        if ((rc = sdx_tlsa_lookup(rs, o->host, o->port ? o->port : 25, tlsa)) != 0)
+            return rc;
+        o->tlsa = tlsa;
+        snprintf(addr, sizeof(addr), "%s", tlsa->address);
+        snprintf(err, sizeof(err), "%s", tlsa->error);
+    } else if ((rc = sdx_resolver_address(rs, o->host, addr, sizeof(addr), &sec, err, sizeof(err))) == 0) {
+        snprintf(err, sizeof(err), "%.253s: no address (no such name, or no A or AAAA record)", o->host);
+    }
+    if (addr[0] == '\0') {
+        r->end = SDX_PROBE_END_RESOLVE;
+        snprintf(r->detail, sizeof(r->detail), "%s", err);
+        if (o->tlsa) {
+            r->dane.state = tlsa->state;
+            snprintf(r->dane.error, sizeof(r->dane.error), "%s", tlsa->error);
+        }
+        return 0;
+    }
+    o->address = addr;
+    rc = sdx_probe_run(o, r);
+    o->address = NULL;
+    return rc;
+}
+
 /* probe_mx - the MX hosts of domain, in order, until one answers (RFC 5321
  * section 5.1: a host that cannot be reached sends the client to the next) */
-static int probe_mx(const struct probe_args *a, struct sdx_probe_opts *o, const char *tgt, const char *domain)
+static int probe_mx(const struct probe_args *a, struct sdx_resolver *rs, int dane, struct sdx_tlsa_result *tlsa,
+                    struct sdx_probe_opts *o, const char *tgt, const char *domain)
 {
     struct sdx_mx_result mx;
     struct sdx_probe_result r;
     size_t k;
     int rc, unmet = 0, tried = 0;
 
-    if ((rc = sdx_mx_lookup(domain, NULL, &mx)) != 0) {
+    if ((rc = sdx_mx_resolve(rs, domain, &mx)) != 0) {
         fprintf(stderr, "smtpdx probe: %s\n", rc == SDX_EINVAL ? "not a domain name" : sdx_strerror(rc));
         return rc == SDX_EINVAL ? EXIT_USAGE : EXIT_INPUT;
     }
@@ -551,8 +657,7 @@ static int probe_mx(const struct probe_args *a, struct sdx_probe_opts *o, const 
     }
     for (k = 0; k < mx.n; k++) {
         o->host = mx.mx[k].host;
-        sdx_probe_result_init(&r);
-        if ((rc = sdx_probe_run(o, &r)) != 0) {
+        if ((rc = probe_host(rs, dane, o, tlsa, &r)) != 0) {
             sdx_probe_result_release(&r);
             continue;
         }
@@ -590,7 +695,9 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
     struct sdx_probe_result r;
     char host[256], *rcpts = NULL, pass[300], *data = NULL;
     const char *why;
-    int first, rc, unmet = 0, many;
+    int first, rc, unmet = 0, many, dane;
+    struct sdx_resolver *rs = NULL;
+    struct sdx_tlsa_result *tlsa = NULL;
 
     if ((rc = opt_parse(self, argc, argv, &a, &first)) >= 0)
         return rc;
@@ -682,17 +789,45 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
         rc = EXIT_USAGE;
         goto out;
     }
+    /* DANE: asked for, or by default with --mx (RFC 7672 is about MX
+     * hosts); not without TLS */
+    dane = a.dane || (a.mx && !a.no_dane && o.tls != SDX_PROBE_TLS_NEVER);
+    if (a.dane && (a.no_dane || o.tls == SDX_PROBE_TLS_NEVER)) {
+        fprintf(stderr, "smtpdx probe: --dane needs TLS: not with --no-dane or --no-tls\n");
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    if (many && (a.dane || a.resolver || a.trust_anchor)) {
+        fprintf(stderr, "smtpdx probe: --dane, --resolver and --trust-anchor work with one target (or one --mx "
+                "domain), not yet with several\n");
+        rc = EXIT_USAGE;
+        goto out;
+    }
     if (many) {
         o.host = NULL;
         rc = probe_many(&a, &o, argc, argv, first);
         goto out;
     }
+    if (dane || a.mx || a.resolver || a.trust_anchor) {
+        struct sdx_resolver_conf rc_conf = { a.resolver, NULL, a.trust_anchor };
+        char err[300];
+
+        if ((rc = sdx_resolver_new(&rc_conf, &rs, err, sizeof(err))) != 0) {
+            fprintf(stderr, "smtpdx probe: %s\n", rc == SDX_ENOMEM ? sdx_strerror(rc) : err);
+            rc = rc == SDX_ENOMEM || !a.resolver ? EXIT_INPUT : EXIT_USAGE;
+            goto out;
+        }
+        if (dane && (tlsa = malloc(sizeof(*tlsa))) == NULL) {
+            fprintf(stderr, "smtpdx probe: out of memory\n");
+            rc = EXIT_INPUT;
+            goto out;
+        }
+    }
     if (a.mx) {
-        rc = probe_mx(&a, &o, argv[first], host);
+        rc = probe_mx(&a, rs, dane, tlsa, &o, argv[first], host);
         goto out;
     }
-    sdx_probe_result_init(&r);
-    if ((rc = sdx_probe_run(&o, &r)) != 0) {
+    if ((rc = probe_host(rs, dane, &o, tlsa, &r)) != 0) {
         fprintf(stderr, "smtpdx probe: %s\n", rc == SDX_EINVAL ? "the host name is empty or over 255 bytes" :
                 sdx_strerror(rc));
         sdx_probe_result_release(&r);
@@ -707,6 +842,8 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
     sdx_probe_result_release(&r);
 out:
     OPENSSL_cleanse(pass, sizeof(pass));
+    sdx_resolver_free(rs);
+    free(tlsa);
     free(rcpts);
     free(data);
     return rc;

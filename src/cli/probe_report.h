@@ -10,8 +10,9 @@
 
 struct probe_args {
     int           json, require_tls, no_tls, tls_on_connect, mx, auth_login, relay, full, smtputf8, rfc_timeouts;
+    int           dane, no_dane;
     const char   *helo, *from, *rcpt, *ca_file, *color, *need, *auth_user, *auth_file, *source, *targets;
-    const char   *body, *data, *timeout_for;
+    const char   *body, *data, *timeout_for, *resolver, *trust_anchor;
     unsigned long timeout, deadline, concurrency, size;
 };
 
@@ -25,6 +26,9 @@ int probe_wait_opts(const char *list, int rfc, struct sdx_probe_opts *o);
 
 /* probe_refusal_end - the session ended on the server's refusal, not a failure */
 int probe_refusal_end(enum sdx_probe_end e);
+/* probe_dane_failed - DANE says a DANE sender would not deliver (bogus,
+ * failed lookup, no match, no TLS) */
+int probe_dane_failed(const struct sdx_probe_result *r);
 /* probe_status - the exit status of one target: 0, EXIT_FOUND, EXIT_INPUT */
 int probe_status(const struct sdx_probe_result *r, int unmet);
 /* probe_target - "host", "host:port", "[v6]:port", "v6" into host/port; 0 or -1 */

@@ -5,10 +5,9 @@
 #include <string.h>
 #include <unbound.h>
 #include "smtpdx/mx.h"
+#include "resolver_int.h"
 
-#define RR_A    1
 #define RR_MX   15
-#define RR_AAAA 28
 
 const char *sdx_mx_kind_name(enum sdx_mx_kind k)
 {
@@ -87,42 +86,25 @@ void sdx_mx_from_rdata(char *const *data, const int *len, size_t count, struct s
         r->kind = r->n ? SDX_MX_FOUND : SDX_MX_NONE;
 }
 
-int sdx_mx_lookup(const char *domain, const char *resolv_conf, struct sdx_mx_result *r)
+int sdx_mx_resolve(struct sdx_resolver *rs, const char *domain, struct sdx_mx_result *r)
 {
-    struct ub_ctx *ctx;
     struct ub_result *res = NULL;
-    int err, has_addr = 0, t;
+    char addr[64];
+    enum sdx_dnssec sec;
     size_t dl;
+    int rc;
 
     memset(r, 0, sizeof(*r));
     if (domain == NULL || (dl = strlen(domain)) == 0 || dl > 253)
         return SDX_EINVAL;
-    if ((ctx = ub_ctx_create()) == NULL)
-        return SDX_ENOMEM;
-    /* the system's resolver answers, wherever it listens: libunbound would
-     * refuse 127.0.0.1 and 127.0.0.53 (systemd-resolved) by default */
-    (void)ub_ctx_set_option(ctx, "do-not-query-localhost:", "no");
-    if ((err = ub_ctx_resolvconf(ctx, resolv_conf)) != 0) {
-        snprintf(r->error, sizeof(r->error), "reading %s: %s", resolv_conf ? resolv_conf : "/etc/resolv.conf",
-                 ub_strerror(err));
+    if (sdx_resolver_ask(rs, domain, RR_MX, &res, r->error, sizeof(r->error)) != 0) {
         r->kind = SDX_MX_ERROR;
-        ub_ctx_delete(ctx);
-        return 0;
-    }
-    /* libunbound answers names under "test." (RFC 6761) NXDOMAIN itself;
-     * the resolver asked may serve them (test networks, this project's own
-     * tests): let the question through (after resolvconf, which must come
-     * before the context is finalized) */
-    (void)ub_ctx_zone_add(ctx, "test.", "transparent");
-    if ((err = ub_resolve(ctx, domain, RR_MX, 1, &res)) != 0) {
-        snprintf(r->error, sizeof(r->error), "MX %s: %s", domain, ub_strerror(err));
-        r->kind = SDX_MX_ERROR;
-        ub_ctx_delete(ctx);
         return 0;
     }
     r->secure = res->secure;
-    if (res->rcode != 0 && !res->nxdomain) {
-        snprintf(r->error, sizeof(r->error), "MX %s: the server answered rcode %d", domain, res->rcode);
+    if (res->bogus) {
+        snprintf(r->error, sizeof(r->error), "MX %.80s: DNSSEC validation failed (bogus): %.120s", domain,
+                 res->why_bogus ? res->why_bogus : "no reason given");
         r->kind = SDX_MX_ERROR;
     } else if (res->nxdomain) {
         r->kind = SDX_MX_NXDOMAIN;
@@ -137,19 +119,34 @@ int sdx_mx_lookup(const char *domain, const char *resolv_conf, struct sdx_mx_res
     }
     ub_resolve_free(res);
     if (r->kind == SDX_MX_NONE) {
-        for (t = 0; t < 2 && !has_addr; t++) {
-            res = NULL;
-            if (ub_resolve(ctx, domain, t ? RR_AAAA : RR_A, 1, &res) == 0 && res->havedata)
-                has_addr = 1;
-            if (res)
-                ub_resolve_free(res);
-        }
-        if (has_addr) {
+        rc = sdx_resolver_address(rs, domain, addr, sizeof(addr), &sec, r->error, sizeof(r->error));
+        if (rc < 0) {
+            r->kind = SDX_MX_ERROR;
+        } else if (rc == 1) {
             r->kind = SDX_MX_IMPLICIT;
             snprintf(r->mx[0].host, sizeof(r->mx[0].host), "%s", domain);
             r->n = 1;
         }
     }
-    ub_ctx_delete(ctx);
     return 0;
+}
+
+int sdx_mx_lookup(const char *domain, const char *resolv_conf, struct sdx_mx_result *r)
+{
+    struct sdx_resolver_conf c = { NULL, resolv_conf, NULL };
+    struct sdx_resolver *rs;
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    if (domain == NULL || domain[0] == '\0' || strlen(domain) > 253)
+        return SDX_EINVAL;
+    if ((rc = sdx_resolver_new(&c, &rs, r->error, sizeof(r->error))) != 0) {
+        if (rc == SDX_ENOMEM)
+            return rc;
+        r->kind = SDX_MX_ERROR;
+        return 0;
+    }
+    rc = sdx_mx_resolve(rs, domain, r);
+    sdx_resolver_free(rs);
+    return rc;
 }

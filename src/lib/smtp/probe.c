@@ -56,6 +56,7 @@ const char *sdx_probe_end_text(enum sdx_probe_end e)
 void sdx_probe_result_init(struct sdx_probe_result *r)
 {
     memset(r, 0, sizeof(*r));
+    r->dane.depth = -1;
     sdx_buf_init(&r->text, (size_t)SDX_PROBE_STEPS_MAX * 1024);
 }
 
@@ -317,6 +318,80 @@ static int op_connect(struct session *s)
     return try_connect(s);
 }
 
+/* dane_facts - which TLSA record authenticated the server, or why none
+ * did: with DANE on, OpenSSL's verification result is DANE's */
+static void dane_facts(struct session *s)
+{
+    struct sdx_probe_dane *d = &s->r->dane;
+    long v = SSL_get_verify_result(s->ssl);
+    uint8_t usage, sel, mtype;
+    const unsigned char *data;
+    size_t dlen, i;
+
+    d->depth = SSL_get0_dane_authority(s->ssl, NULL, NULL);
+    if (v != X509_V_OK || d->depth < 0) {
+        d->state = SDX_DANE_MISMATCH;
+        d->depth = -1;
+        snprintf(d->error, sizeof(d->error), "%s", X509_verify_cert_error_string(v));
+        return;
+    }
+    d->state = SDX_DANE_MATCHED;
+    if (SSL_get0_dane_tlsa(s->ssl, &usage, &sel, &mtype, &data, &dlen) >= 0) {
+        d->usage = usage, d->selector = sel, d->mtype = mtype;
+        for (i = 0; i < dlen && i < 64; i++)
+            snprintf(d->data + 2 * i, 3, "%02x", data[i]);
+    }
+}
+
+/* pkix_verify - the chain against the CAs, as without DANE: with DANE on,
+ * the handshake's verification is DANE's, and the report gives both */
+static void pkix_verify(struct session *s)
+{
+    struct sdx_probe_tlsinfo *ti = &s->r->tls;
+    X509 *leaf = SSL_get0_peer_certificate(s->ssl);
+    X509_STORE_CTX *x = X509_STORE_CTX_new();
+    int ok = 0, e = X509_V_ERR_UNSPECIFIED;
+
+    if (leaf && x && X509_STORE_CTX_init(x, SSL_CTX_get_cert_store(SSL_get_SSL_CTX(s->ssl)), leaf,
+                                         SSL_get_peer_cert_chain(s->ssl)) == 1) {
+        ok = X509_verify_cert(x) == 1;
+        e = X509_STORE_CTX_get_error(x);
+    }
+    X509_STORE_CTX_free(x);
+    ERR_clear_error();
+    ti->verified = ok;
+    snprintf(ti->verify_error, sizeof(ti->verify_error), "%s", X509_verify_cert_error_string(ok ? X509_V_OK : e));
+}
+
+/* dane_begin - DANE on the new SSL when the session has usable records
+ * (RFC 7672 section 3): the host is the TLSA base domain and the SNI name,
+ * DANE-EE matches ignore names and dates (RFC 7672 section 3.1.1); a
+ * record OpenSSL cannot use is skipped. OK, or the end. */
+static int dane_begin(struct session *s)
+{
+    const struct sdx_tlsa_result *t = s->o->tlsa;
+    size_t i, added = 0;
+
+    if (t == NULL || t->state != SDX_DANE_USABLE)
+        return OK;
+    if (SSL_dane_enable(s->ssl, s->o->host) <= 0) {
+        tls_detail(s, "DANE set-up");
+        return SDX_PROBE_END_TLS;
+    }
+    SSL_dane_set_flags(s->ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+    for (i = 0; i < t->n; i++)
+        if (sdx_tlsa_usable(&t->rr[i]) &&
+            SSL_dane_tlsa_add(s->ssl, (uint8_t)t->rr[i].usage, (uint8_t)t->rr[i].selector,
+                              (uint8_t)t->rr[i].mtype, t->rr[i].data, t->rr[i].len) > 0)
+            added++;
+    ERR_clear_error();
+    if (added == 0) {
+        s->r->dane.state = SDX_DANE_UNUSABLE;
+        snprintf(s->r->dane.error, sizeof(s->r->dane.error), "OpenSSL could use none of the %zu records", t->n);
+    }
+    return OK;
+}
+
 /* tls_facts - what the certificate says, after the handshake */
 static void tls_facts(struct session *s, int is_ip)
 {
@@ -345,6 +420,11 @@ static void tls_facts(struct session *s, int is_ip)
                               X509_check_host(cert, s->o->host, 0, 0, NULL) == 1;
         X509_free(cert);
     }
+    if (SSL_get0_dane(s->ssl) != NULL && s->r->dane.state == SDX_DANE_USABLE) {
+        dane_facts(s);
+        pkix_verify(s);
+        return;
+    }
     ti->verified = SSL_get_verify_result(s->ssl) == X509_V_OK && SSL_get0_peer_certificate(s->ssl) != NULL;
     snprintf(ti->verify_error, sizeof(ti->verify_error), "%s",
              X509_verify_cert_error_string(SSL_get_verify_result(s->ssl)));
@@ -360,6 +440,10 @@ static SSL_CTX *new_ctx(const char *ca_file)
     if (ca_file ? SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1 : SSL_CTX_set_default_verify_paths(ctx) != 1)
         ERR_clear_error();              /* then nothing verifies: reported after the handshake */
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);     /* verified after it, to say why not */
+    /* DANE is then possible per SSL (SSL_dane_enable); sessions without
+     * TLSA records are unaffected */
+    if (SSL_CTX_dane_enable(ctx) <= 0)
+        ERR_clear_error();
     /* a session idle between replies holds no 34 KB of TLS buffers */
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     return ctx;
@@ -374,6 +458,7 @@ static int tls_begin(struct session *s)
     struct in6_addr a6;
     struct in_addr a4;
     SSL_CTX *ctx;
+    int rc;
 
     if (!l->have_ctx) {
         l->ctx = new_ctx(ca);
@@ -389,7 +474,6 @@ static int tls_begin(struct session *s)
      * of CVE-2011-0411 turned round (RFC 3207 section 4.2) */
     if (s->ioff < s->ilen) {
         char n[128];
-        int rc;
 
         snprintf(n, sizeof(n), "%zu bytes the server sent before TLS began, discarded", s->ilen - s->ioff);
         if ((rc = note(s, "warning:", n)) != OK)
@@ -402,6 +486,8 @@ static int tls_begin(struct session *s)
     }
     if (inet_pton(AF_INET, s->o->host, &a4) != 1 && inet_pton(AF_INET6, s->o->host, &a6) != 1)
         SSL_set_tlsext_host_name(s->ssl, s->o->host);
+    if ((rc = dane_begin(s)) != OK)
+        return rc;
     s->reply_until = now_ms() + reply_timeout(s);
     s->op = OP_HANDSHAKE;
     return OK;
@@ -1021,6 +1107,12 @@ const char *sdx_probe_check(const struct sdx_probe_opts *o)
     for (i = 0; i < SDX_PROBE_WAIT_COUNT; i++)
         if (o->wait_ms[i] < 0)
             return "a negative timeout";
+    if (o->address) {
+        unsigned char bin[16];
+
+        if (inet_pton(AF_INET, o->address, bin) != 1 && inet_pton(AF_INET6, o->address, bin) != 1)
+            return "the address to connect to is not an IPv4 or IPv6 address";
+    }
     return NULL;
 }
 
@@ -1037,6 +1129,15 @@ static void end(struct loop *l, struct session *s, int how)
 
     s->r->end = (enum sdx_probe_end)how;
     s->r->elapsed_ms = now_ms() - s->t0;
+    /* usable TLSA records make TLS mandatory (RFC 7672 section 2.2): a
+     * session that never reached a TLS handshake would not carry mail */
+    if (s->r->dane.state == SDX_DANE_USABLE && !s->r->tls.done && how != SDX_PROBE_END_INVALID) {
+        s->r->dane.state = SDX_DANE_NO_TLS;
+        snprintf(s->r->dane.error, sizeof(s->r->dane.error), "%s", how == SDX_PROBE_END_TLS ?
+                 "the TLS handshake failed" : s->r->caps && !(s->r->caps & SDX_CAP_STARTTLS) ?
+                 "the server does not offer STARTTLS" : s->o->tls == SDX_PROBE_TLS_NEVER ?
+                 "TLS was not used (--no-tls)" : "the session ended before TLS");
+    }
     if (s->ssl) {
         SSL_shutdown(s->ssl);           /* best effort: one try, no wait */
         SSL_free(s->ssl);
@@ -1091,7 +1192,13 @@ static int begin(struct loop *l, const struct sdx_probe_opts *o, struct sdx_prob
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV;
     snprintf(port, sizeof(port), "%u", o->port ? o->port & 0xffff : 25);
-    if ((rc = getaddrinfo(o->host, port, &hints, &s->res)) != 0) {
+    if (o->tlsa) {
+        r->dane.state = o->tlsa->state;
+        snprintf(r->dane.error, sizeof(r->dane.error), "%s", o->tlsa->error);
+    }
+    if (o->address)
+        hints.ai_flags |= AI_NUMERICHOST;
+    if ((rc = getaddrinfo(o->address ? o->address : o->host, port, &hints, &s->res)) != 0) {
         snprintf(r->detail, sizeof(r->detail), "%s: %s", o->host, gai_strerror(rc));
         s->res = NULL;
         end(l, s, SDX_PROBE_END_RESOLVE);

@@ -1,0 +1,260 @@
+/* resolver.c - one libunbound context, validating when it has an anchor
+ * (resolver.h). Each question is asked asynchronously and waited for with
+ * a bound: libunbound's own retries can take minutes on a dead server, and
+ * a person is waiting. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "resolver_int.h"
+
+#define RR_A    1
+#define RR_AAAA 28
+
+/* how long one question may take, all retries included */
+#define ASK_TIMEOUT_MS 15000
+
+struct sdx_resolver {
+    struct ub_ctx *ctx;
+    char           anchor[512];         /* the file in use, "" for none */
+};
+
+const char *sdx_dnssec_name(enum sdx_dnssec s)
+{
+    return s == SDX_DNSSEC_SECURE ? "secure" : s == SDX_DNSSEC_BOGUS ? "bogus" : "insecure";
+}
+
+/* server_ok - "ADDR" or "ADDR@PORT", ADDR an IPv4 or IPv6 literal */
+static int server_ok(const char *s)
+{
+    char a[INET6_ADDRSTRLEN + 1];
+    const char *at = strchr(s, '@');
+    size_t n = at ? (size_t)(at - s) : strlen(s);
+    unsigned char bin[16];
+    unsigned long port = 0;
+
+    if (n == 0 || n >= sizeof(a))
+        return 0;
+    memcpy(a, s, n);
+    a[n] = '\0';
+    if (inet_pton(AF_INET, a, bin) != 1 && inet_pton(AF_INET6, a, bin) != 1)
+        return 0;
+    if (at) {
+        const char *p;
+
+        for (p = at + 1; *p >= '0' && *p <= '9' && port <= 65535; p++)
+            port = port * 10 + (unsigned long)(*p - '0');
+        if (p == at + 1 || *p || port == 0 || port > 65535)
+            return 0;
+    }
+    return 1;
+}
+
+int sdx_resolver_new(const struct sdx_resolver_conf *c, struct sdx_resolver **out, char *err, size_t cap)
+{
+    static const struct sdx_resolver_conf defaults;
+    struct sdx_resolver *res;
+    const char *ta;
+    int e;
+
+    *out = NULL;
+    err[0] = '\0';
+    if (c == NULL)
+        c = &defaults;
+    if (c->server && !server_ok(c->server)) {
+        snprintf(err, cap, "not a resolver address: '%.64s' (ADDR or ADDR@PORT, an IP address)", c->server);
+        return SDX_EINVAL;
+    }
+    if ((res = calloc(1, sizeof(*res))) == NULL || (res->ctx = ub_ctx_create()) == NULL) {
+        free(res);
+        return SDX_ENOMEM;
+    }
+    /* the resolver asked may listen on loopback (systemd-resolved's
+     * 127.0.0.53, a local unbound, the tests' servers): libunbound refuses
+     * to send there unless told */
+    (void)ub_ctx_set_option(res->ctx, "do-not-query-localhost:", "no");
+    if (c->server)
+        e = ub_ctx_set_fwd(res->ctx, c->server);
+    else
+        e = ub_ctx_resolvconf(res->ctx, c->resolv_conf);
+    if (e != 0) {
+        snprintf(err, cap, "%s: %s", c->server ? c->server : c->resolv_conf ? c->resolv_conf : "/etc/resolv.conf",
+                 ub_strerror(e));
+        goto fail;
+    }
+    ta = c->trust_anchor;
+    if (ta == NULL && access(SDX_ROOT_KEY, R_OK) == 0)
+        ta = SDX_ROOT_KEY;
+    if (ta && strcmp(ta, "none") != 0) {
+        if (access(ta, R_OK) != 0) {
+            snprintf(err, cap, "trust anchor %.200s: %s", ta, strerror(errno));
+            goto fail;
+        }
+        if ((e = ub_ctx_add_ta_file(res->ctx, ta)) != 0) {
+            snprintf(err, cap, "trust anchor %.200s: %s", ta, ub_strerror(e));
+            goto fail;
+        }
+        snprintf(res->anchor, sizeof(res->anchor), "%s", ta);
+        /* the root proves test. absent; the resolver asked may serve it
+         * (test networks, this project's tests): its answers are then
+         * insecure, not bogus. An anchor given for a zone below test.
+         * (the tests' dane.test) is closer and still applies. */
+        if (c->trust_anchor == NULL)
+            (void)ub_ctx_set_option(res->ctx, "domain-insecure:", "test.");
+    }
+    /* libunbound answers names under "test." (RFC 6761) NXDOMAIN itself:
+     * let the question through to the server. Last: ub_ctx_zone_add
+     * finalizes the context, after which the options above are refused. */
+    (void)ub_ctx_zone_add(res->ctx, "test.", "transparent");
+    *out = res;
+    return 0;
+fail:
+    ub_ctx_delete(res->ctx);
+    free(res);
+    return SDX_EINVAL;
+}
+
+void sdx_resolver_free(struct sdx_resolver *res)
+{
+    if (res) {
+        ub_ctx_delete(res->ctx);
+        free(res);
+    }
+}
+
+const char *sdx_resolver_anchor(const struct sdx_resolver *res)
+{
+    return res->anchor[0] ? res->anchor : NULL;
+}
+
+struct ub_ctx *sdx_resolver_ctx(struct sdx_resolver *res)
+{
+    return res->ctx;
+}
+
+enum sdx_dnssec sdx_resolver_security(const struct ub_result *r)
+{
+    return r->secure ? SDX_DNSSEC_SECURE : r->bogus ? SDX_DNSSEC_BOGUS : SDX_DNSSEC_INSECURE;
+}
+
+struct pending {
+    int               done, err;
+    struct ub_result *result;
+};
+
+static void answered(void *arg, int err, struct ub_result *result)
+{
+    struct pending *p = arg;
+
+    p->done = 1;
+    p->err = err;
+    p->result = result;
+}
+
+static long long mono_ms(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static const char *type_name(int type)
+{
+    switch (type) {
+    case 1:  return "A";
+    case 15: return "MX";
+    case 16: return "TXT";
+    case 28: return "AAAA";
+    case 52: return "TLSA";
+    default: return "RR";
+    }
+}
+
+int sdx_resolver_ask(struct sdx_resolver *res, const char *name, int type, struct ub_result **out, char *err,
+                     size_t cap)
+{
+    struct pending p = { 0, 0, NULL };
+    long long until = mono_ms() + ASK_TIMEOUT_MS;
+    int id, e;
+
+    *out = NULL;
+    if ((e = ub_resolve_async(res->ctx, name, type, 1, &p, answered, &id)) != 0) {
+        snprintf(err, cap, "%s %.253s: %s", type_name(type), name, ub_strerror(e));
+        return SDX_EDNS;
+    }
+    while (!p.done) {
+        struct pollfd pf = { ub_fd(res->ctx), POLLIN, 0 };
+        long long left = until - mono_ms();
+
+        if (left <= 0) {
+            (void)ub_cancel(res->ctx, id);
+            snprintf(err, cap, "%s %.253s: no answer within %d s (timed out)", type_name(type), name,
+                     ASK_TIMEOUT_MS / 1000);
+            return SDX_EDNS;
+        }
+        if (poll(&pf, 1, (int)left) < 0 && errno != EINTR) {
+            (void)ub_cancel(res->ctx, id);
+            snprintf(err, cap, "%s %.253s: poll: %s", type_name(type), name, strerror(errno));
+            return SDX_EDNS;
+        }
+        if ((e = ub_process(res->ctx)) != 0) {
+            snprintf(err, cap, "%s %.253s: %s", type_name(type), name, ub_strerror(e));
+            return SDX_EDNS;
+        }
+    }
+    if (p.err != 0) {
+        snprintf(err, cap, "%s %.253s: %s", type_name(type), name, ub_strerror(p.err));
+        if (p.result)
+            ub_resolve_free(p.result);
+        return SDX_EDNS;
+    }
+    /* SERVFAIL and the like are failures, never "no record"; a bogus
+     * answer comes back as SERVFAIL with the reason in why_bogus */
+    if (p.result->bogus) {
+        *out = p.result;
+        return 0;
+    }
+    if (p.result->rcode != 0 && !p.result->nxdomain) {
+        snprintf(err, cap, "%s %.253s: the server answered %s", type_name(type), name,
+                 p.result->rcode == 2 ? "SERVFAIL" : p.result->rcode == 5 ? "REFUSED" : "an error");
+        ub_resolve_free(p.result);
+        return SDX_EDNS;
+    }
+    *out = p.result;
+    return 0;
+}
+
+int sdx_resolver_address(struct sdx_resolver *res, const char *host, char *out, size_t cap, enum sdx_dnssec *sec,
+                         char *err, size_t errcap)
+{
+    int t;
+
+    out[0] = '\0';
+    *sec = SDX_DNSSEC_INSECURE;
+    for (t = 0; t < 2; t++) {
+        struct ub_result *r;
+        int rc = sdx_resolver_ask(res, host, t ? RR_AAAA : RR_A, &r, err, errcap);
+
+        if (rc != 0)
+            return rc;
+        *sec = sdx_resolver_security(r);
+        if (*sec == SDX_DNSSEC_BOGUS) {
+            snprintf(err, errcap, "%s %.253s: DNSSEC validation failed (bogus): %s", t ? "AAAA" : "A", host,
+                     r->why_bogus ? r->why_bogus : "no reason given");
+            ub_resolve_free(r);
+            return SDX_EDNS;
+        }
+        if (r->havedata && r->data[0] && r->len[0] == (t ? 16 : 4)) {
+            inet_ntop(t ? AF_INET6 : AF_INET, r->data[0], out, (socklen_t)cap);
+            ub_resolve_free(r);
+            return 1;
+        }
+        ub_resolve_free(r);
+    }
+    return 0;
+}

@@ -1,0 +1,17 @@
+/* resolver_int.h - the libunbound context inside a resolver, for the
+ * library's own lookups (mx.c, tlsa.c); not part of the public API */
+#ifndef SDX_RESOLVER_INT_H
+#define SDX_RESOLVER_INT_H
+
+#include <unbound.h>
+#include "smtpdx/resolver.h"
+
+struct ub_ctx *sdx_resolver_ctx(struct sdx_resolver *res);
+/* sdx_resolver_ask - ub_resolve with the failures said in err ("TLSA
+ * _25._tcp.mx.example: SERVFAIL", "... : timed out"); 0 with *out set (the
+ * caller frees it), or SDX_EDNS */
+int sdx_resolver_ask(struct sdx_resolver *res, const char *name, int type, struct ub_result **out, char *err,
+                     size_t cap);
+enum sdx_dnssec sdx_resolver_security(const struct ub_result *r);
+
+#endif
