@@ -4,8 +4,8 @@
  * Out: the timed transcript, the server's capabilities, the TLS facts, each
  *      refusal explained; --json for machines.
  * Exit: 0 the session ran and nothing was refused, 1 a refusal (a 4xx or
- *      5xx reply, a refused greeting, no STARTTLS when required) or an
- *      unmet --need, 2 usage,
+ *      5xx reply, a refused greeting, no STARTTLS when required), an
+ *      unmet --need or a DANE failure, 2 usage,
  *      3 no session (name, connection, timeout, reset, not SMTP, TLS). */
 #include <arpa/inet.h>
 #include <signal.h>
@@ -89,6 +89,11 @@ const char probe_help[] =
     "sender needs whether the server offers it, and if not, the reply a sender\n"
     "needing it would get (553 5.6.7 without SMTPUTF8, 552 5.3.4 over SIZE ...).\n"
     "\n"
+    "With --dane (the default with --mx), the certificate is also checked\n"
+    "against the host's DNSSEC-validated TLSA records (RFC 7672): the report\n"
+    "says which record matched, or why DANE does not apply (insecure, none)\n"
+    "or fails (bogus, error, mismatch, no-tls: a DANE sender defers, exit 1).\n"
+    "\n"
     "A server that hangs, drips, resets or sends endless or over-long replies\n"
     "ends the session within the per-reply timeout or the overall deadline,\n"
     "with a named diagnosis (timeout, deadline, reset, closed, line-too-long,\n"
@@ -107,6 +112,7 @@ const char probe_help[] =
     "  smtpdx probe 127.0.0.1:2525 --require-tls --json\n"
     "  smtpdx probe mx.example.com --need SMTPUTF8,8BITMIME,SIZE=30000000\n"
     "  smtpdx probe --mx example.com --rcpt someone@example.com\n"
+    "  smtpdx probe mx.example.com --dane --json\n"
     "  smtpdx probe mx.example.com --from me@example.org --rcpt you@example.com --data msg.eml\n"
     "  smtpdx probe mx.example.com --rfc-timeouts --timeout-for greeting=60\n"
     "  smtpdx probe --targets mailhosts.txt --concurrency 50 --require-tls --json\n";

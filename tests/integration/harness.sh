@@ -47,6 +47,7 @@ PF_PORT=25          # Postfix smtpd, default smtpd_delay_reject=yes
 PF_EARLY_PORT=2525  # Postfix smtpd with smtpd_delay_reject=no (syslog_name postfix/early)
 PF_SMTPS_PORT=465   # Postfix smtpd with TLS from the first byte (postfix/smtps)
 EX_PORT=2526        # Exim
+DNSSEC_PORT=5353    # NSD with the signed dane.test (dnssec_zone.sh)
 EX_AUTH_PASS=correct-horse-battery  # Exim's AUTH password for alice (probe tests)
 SM_PORT=2527        # Sendmail
 # smtp-sink "remote servers": address, reply, what they refuse
@@ -657,6 +658,10 @@ do_start() {
     wait_port 127.0.0.1 "$PF_SMTPS_PORT"
     wait_port 127.0.0.1 "$EX_PORT"
     wait_port 127.0.0.1 "$SM_PORT"
+    # a signed zone with TLSA records for the harness's certificate, served
+    # by NSD in the namespace: DANE (issue 4) and DNSSEC (issue 5) checks
+    bash "$HERE/dnssec_zone.sh" start "$ns" "$W" "$W/tls/cert.pem" "$DNSSEC_PORT" > "$RUN/dnssec.out" 2>&1 ||
+        die "dnssec_zone.sh start failed: $(tail -n5 "$RUN/dnssec.out")"
     log "started in namespace $ns: Postfix 127.0.0.1:$PF_PORT,$PF_EARLY_PORT,$PF_SMTPS_PORT, Exim 127.0.0.1:$EX_PORT, Sendmail 127.0.0.1:$SM_PORT, smtp-sink 127.0.10.1-6:25"
 }
 
@@ -678,6 +683,7 @@ do_stop() {
         if postfix -c "$PFCF" stop >/dev/null 2>&1; then log "stopped postfix"; fi
     fi
     kill_pidfile "$RUN/exim.pid" exim
+    [ ! -s "$W/dnssec/nsd.pid" ] || bash "$HERE/dnssec_zone.sh" stop "$W" || true
     for f in "$RUN"/*.pid; do
         [ -e "$f" ] || continue
         kill_pidfile "$f" "$(basename "$f" .pid)"
@@ -1214,6 +1220,45 @@ run_probe() {
     log "smtpdx probe: Postfix with STARTTLS (verified, name matches, 550 5.1.1 explained), on 465 with TLS from the start, --mx in MX order, open-relay test (open for mynetworks, closed otherwise), AUTH PLAIN/LOGIN with Exim, Exim without STARTTLS, --data (dot-stuffed, queued; refused at its end), SIZE over the limit, 30 targets 8 at a time"
 }
 
+# run_dane - smtpdx probe --dane against Postfix (and Exim without
+# STARTTLS) with the TLSA records of dnssec_zone.sh's signed dane.test,
+# asked of its NSD with its trust anchor: each outcome of RFC 7672
+run_dane() {
+    [ -n "${SMTPDX_PROBE:-}" ] || return 0
+    local d=("--resolver" "127.0.0.1@$DNSSEC_PORT" "--trust-anchor" "$W/dnssec/trust-anchor.txt") rc
+    dane_case() {   # dane_case NAME TARGET WANT_EXIT JQ_TEST [ARGS...]
+        local name=$1 target=$2 want=$3 test=$4 rc=0
+        shift 4
+        "$SMTPDX_PROBE" probe "$target" "${d[@]}" --from sender@client.test --rcpt alice@smtpdx.test --json "$@" \
+            > "$W/dane-$name.json" 2>"$W/dane-$name.err" || rc=$?
+        [ "$rc" -eq "$want" ] && jq -e "$test" "$W/dane-$name.json" >/dev/null ||
+            bad "dane-$name" "smtpdx probe $target --dane: exit $rc (want $want) or not $test (see $W/dane-$name.json)"
+    }
+    dane_case matched "mx.dane.test:$PF_PORT" 0 '.end == "done" and .address == "127.0.0.1" and
+        .dane.state == "matched" and .dane.matched.usage == 3 and .dane.matched.depth == 0 and
+        .dane.sender_defers == false and .tls.verified == false' --dane
+    dane_case smtps "mx.dane.test:$PF_SMTPS_PORT" 0 '.dane.state == "matched" and .tls.protocol != null' --dane
+    dane_case mismatch "badmx.dane.test:$PF_PORT" 1 '.end == "done" and .dane.state == "mismatch" and
+        .dane.sender_defers == true and (.dane.detail | test("TLSA"))' --dane
+    dane_case bogus "bogusmx.dane.test:$PF_PORT" 1 '.dane.state == "bogus" and (.dane.detail | test("bogusmx"))' --dane
+    dane_case none "nodane.dane.test:$PF_PORT" 0 '.end == "done" and .dane.state == "none"' --dane
+    dane_case insecure "mx.insecure.test:$PF_PORT" 0 '.end == "done" and .dane.state == "insecure"' --dane
+    dane_case notls "mx.dane.test:$EX_PORT" 1 '.end == "done" and .tls == null and .dane.state == "no-tls" and
+        (.dane.detail | test("STARTTLS"))' --dane
+    # --mx: DANE by default; the MX answer validated
+    dane_case mx "good.dane.test:$PF_PORT" 0 '.mx.dnssec == true and .server == "mx.dane.test" and
+        .dane.state == "matched"' --mx
+    # the CA-verified view is kept beside DANE's: with --ca-file the chain verifies
+    dane_case pkix "mx.dane.test:$PF_PORT" 0 '.dane.state == "matched" and .tls.verified == true' --dane \
+        --ca-file "$W/tls/cert.pem"
+    # text: the matched record and the DANE-EE note
+    rc=0
+    "$SMTPDX_PROBE" probe "mx.dane.test:$PF_PORT" "${d[@]}" --dane --color never > "$W/dane.txt" 2>&1 || rc=$?
+    [ "$rc" -eq 0 ] && grep -q 'DANE      matched TLSA 3 1 1 (DANE-EE) at depth 0' "$W/dane.txt" ||
+        bad dane-text "smtpdx probe --dane: no 'matched TLSA 3 1 1' line (exit $rc, see $W/dane.txt)"
+    log "smtpdx probe --dane: matched (25, 465, --mx), mismatch, bogus, none, insecure, no STARTTLS, CA view kept"
+}
+
 do_run_inside() {
     printf '#%s\n' "$(printf '%s\t' scenario mta direction stage reply_code status sender recipient \
         queue_id outcome client description | sed 's/\t$//')" > "$EXP"
@@ -1226,6 +1271,7 @@ do_run_inside() {
     run_sendmail_outbound
     run_postfix_outbound
     run_probe
+    run_dane
     # let the DSNs of the bounces reach the sink
     sleep 1
     if [ -s "$W/exim/log/paniclog" ]; then bad exim "panic log is not empty: $(head -n3 "$W/exim/log/paniclog")"; fi
