@@ -25,4 +25,8 @@ int cmd_probe(const struct cmd *self, int argc, char **argv);
 extern const struct opt probe_opts[];
 extern const char probe_summary[], probe_help[];
 
+int cmd_spf(const struct cmd *self, int argc, char **argv);
+extern const struct opt spf_opts[];
+extern const char spf_summary[], spf_help[];
+
 #endif

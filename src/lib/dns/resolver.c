@@ -57,7 +57,12 @@ static int server_ok(const char *s)
 int sdx_resolver_new(const struct sdx_resolver_conf *c, struct sdx_resolver **out, char *err, size_t cap)
 {
     static const struct sdx_resolver_conf defaults;
+    static const char *const passed[] = {
+        "test.", "2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.", "113.0.203.in-addr.arpa.",
+        "8.b.d.0.1.0.0.2.ip6.arpa.",
+    };
     struct sdx_resolver *res;
+    size_t i;
     const char *ta;
     int e;
 
@@ -106,10 +111,18 @@ int sdx_resolver_new(const struct sdx_resolver_conf *c, struct sdx_resolver **ou
         if (c->trust_anchor == NULL)
             (void)ub_ctx_set_option(res->ctx, "domain-insecure:", "test.");
     }
-    /* libunbound answers names under "test." (RFC 6761) NXDOMAIN itself:
-     * let the question through to the server. Last: ub_ctx_zone_add
+    /* libunbound answers the reverse zones of private addresses (RFC 1918,
+     * RFC 6303) NXDOMAIN itself; a site's resolver often serves them, and
+     * a relay's PTR is exactly what a mail administrator asks about: let
+     * the question through to the server asked */
+    (void)ub_ctx_set_option(res->ctx, "unblock-lan-zones:", "yes");
+    (void)ub_ctx_set_option(res->ctx, "insecure-lan-zones:", "yes");
+    /* the same for names under "test." (RFC 6761) and the documentation
+     * ranges' reverse zones (RFC 5737, RFC 3849), which test networks
+     * serve, this project's tests included. Last: ub_ctx_zone_add
      * finalizes the context, after which the options above are refused. */
-    (void)ub_ctx_zone_add(res->ctx, "test.", "transparent");
+    for (i = 0; i < sizeof(passed) / sizeof(passed[0]); i++)
+        (void)ub_ctx_zone_add(res->ctx, passed[i], "transparent");
     *out = res;
     return 0;
 fail:
