@@ -609,7 +609,7 @@ static int probe_host(struct sdx_resolver *rs, int dane, struct sdx_probe_opts *
     }
     if (addr[0] == '\0') {
         r->end = SDX_PROBE_END_RESOLVE;
-        snprintf(r->detail, sizeof(r->detail), "%s", err);
+        snprintf(r->detail, sizeof(r->detail), "%.250s", err);
         if (o->tlsa) {
             r->dane.state = tlsa->state;
             snprintf(r->dane.error, sizeof(r->dane.error), "%s", tlsa->error);
