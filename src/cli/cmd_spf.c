@@ -19,7 +19,7 @@
 
 struct spf_args {
     int         json;
-    const char *ip, *sender, *helo, *receiver, *default_exp, *resolver, *trust_anchor, *color;
+    const char *ip, *sender, *helo, *receiver, *default_exp, *resolver, *trust_anchor, *color, *batch;
 };
 
 #define SA(f) offsetof(struct spf_args, f)
@@ -33,7 +33,9 @@ const struct opt spf_opts[] = {
     { "resolver",  0,   OPT_STR, "ADDR[@PORT]", SA(resolver), "ask this DNS server (default: those of /etc/resolv.conf)", 0 },
     { "trust-anchor", 0, OPT_STR, "FILE",  SA(trust_anchor),
       "DNSSEC trust anchor (default " SDX_ROOT_KEY "; none: no validation)", 0 },
-    { "json",      'j', OPT_FLAG, NULL,    SA(json),      "print the result as one JSON object", 0 },
+    { "batch",     'b', OPT_STR, "FILE",   SA(batch),
+      "check each line of FILE (- for stdin): IP SENDER HELO, <> for the null sender", 0 },
+    { "json",      'j', OPT_FLAG, NULL,    SA(json),      "print the result as one JSON object (with --batch: one per line)", 0 },
     { "color",     0,   OPT_STR, "WHEN",   SA(color),     "colour: auto (default), always, never", 0 },
     { NULL, 0, 0, NULL, 0, NULL, 0 }
 };
@@ -51,12 +53,19 @@ const char spf_help[] =
     "and the replies receivers give for such a result. A DNS timeout or\n"
     "SERVFAIL is a temperror, never \"no record\".\n"
     "\n"
-    "Exit status: 0 pass, 1 another result, 2 usage, 3 temperror.\n"
+    "With --batch FILE, each line is IP SENDER HELO (<> for the null sender;\n"
+    "# comments and blank lines skipped): one line of result each (NDJSON\n"
+    "with --json), one resolver and its cache for all, a line that cannot be\n"
+    "read named with FILE:LINE and counted.\n"
+    "\n"
+    "Exit status: 0 pass, 1 another result, 2 usage, 3 temperror (with\n"
+    "--batch: the worst line's; 3 also for a line that cannot be read).\n"
     "\n"
     "Examples:\n"
     "  smtpdx spf --ip 192.0.2.10 --sender bounce@example.com --helo mail.example.com\n"
     "  smtpdx spf --ip 2001:db8::25 --helo mail.example.com --json\n"
-    "  smtpdx spf --ip 192.0.2.10 --sender a@example.com --resolver 127.0.0.1@5353\n";
+    "  smtpdx spf --ip 192.0.2.10 --sender a@example.com --resolver 127.0.0.1@5353\n"
+    "  smtpdx spf --batch connections.txt --json > spf.ndjson\n";
 
 /* the replies receivers give for a result (RFC 7372's codes, with the
  * knowledge base's titles; Gmail's from its documented texts) */
@@ -184,6 +193,107 @@ static int json_report(const struct spf_args *a, const struct sdx_spf_answer *an
     return 0;
 }
 
+static int status_of(enum sdx_spf_result r)
+{
+    return r == SDX_SPF_PASS ? EXIT_OK : r == SDX_SPF_TEMPERROR ? EXIT_INPUT : EXIT_FOUND;
+}
+
+static int worse(int a, int b)
+{
+    return a == EXIT_INPUT || b == EXIT_INPUT ? EXIT_INPUT : a > b ? a : b;
+}
+
+/* batch - one check per line of a->batch through one resolver */
+static int batch(struct spf_args *a, struct sdx_resolver *rs, struct sdx_spf_answer *ans)
+{
+    FILE *f = strcmp(a->batch, "-") == 0 ? stdin : fopen(a->batch, "r");
+    char line[1200];
+    unsigned long lineno = 0, done = 0, bad = 0;
+    int rc = EXIT_OK;
+
+    if (f == NULL) {
+        fprintf(stderr, "smtpdx spf: cannot open '");
+        term_put_esc(stderr, a->batch, strlen(a->batch));
+        fprintf(stderr, "'\n");
+        return EXIT_INPUT;
+    }
+    while (fgets(line, sizeof(line), f)) {
+        char *field[4], *save = NULL, *p;
+        struct sdx_spf_query q;
+        size_t n = strlen(line), nf = 0;
+        int r;
+
+        lineno++;
+        if (n && line[n - 1] != '\n' && !feof(f)) {
+            int c;
+
+            while ((c = fgetc(f)) != EOF && c != '\n')
+                ;
+            fprintf(stderr, "smtpdx spf: %s:%lu: line over %zu bytes, skipped\n",
+                    strcmp(a->batch, "-") ? a->batch : "stdin", lineno, sizeof(line) - 1);
+            bad++;
+            rc = EXIT_INPUT;
+            continue;
+        }
+        for (p = strtok_r(line, " \t\r\n", &save); p && nf < 4; p = strtok_r(NULL, " \t\r\n", &save))
+            field[nf++] = p;
+        if (nf == 0 || field[0][0] == '#')
+            continue;
+        if (nf != 3) {
+            fprintf(stderr, "smtpdx spf: %s:%lu: want IP SENDER HELO, skipped\n",
+                    strcmp(a->batch, "-") ? a->batch : "stdin", lineno);
+            bad++;
+            rc = EXIT_INPUT;
+            continue;
+        }
+        memset(&q, 0, sizeof(q));
+        q.ip = field[0];
+        q.sender = strcmp(field[1], "<>") == 0 ? "" : field[1];
+        q.helo = field[2];
+        q.receiver = a->receiver;
+        q.default_exp = a->default_exp;
+        if ((r = sdx_spf_check(rs, &q, ans)) != 0) {
+            fprintf(stderr, "smtpdx spf: %s:%lu: %s, skipped\n", strcmp(a->batch, "-") ? a->batch : "stdin",
+                    lineno, r == SDX_EINVAL ? "not an IP address, or a name over its length" : sdx_strerror(r));
+            bad++;
+            rc = EXIT_INPUT;
+            continue;
+        }
+        done++;
+        a->ip = q.ip, a->sender = q.sender, a->helo = q.helo;
+        if (a->json) {
+            if ((r = json_report(a, ans)) != 0) {
+                rc = r;
+                break;
+            }
+        } else {
+            term_put_esc(stdout, q.ip, strlen(q.ip));
+            putchar(' ');
+            term_put_esc(stdout, q.sender[0] ? q.sender : "<>", strlen(q.sender[0] ? q.sender : "<>"));
+            putchar(' ');
+            term_put_esc(stdout, q.helo, strlen(q.helo));
+            printf(" %s", sdx_spf_result_name(ans->result));
+            if (ans->matched[0] || ans->problem[0]) {
+                printf(" (");
+                term_put_esc(stdout, ans->matched[0] ? ans->matched : ans->problem,
+                             strlen(ans->matched[0] ? ans->matched : ans->problem));
+                putchar(')');
+            }
+            putchar('\n');
+        }
+        rc = worse(rc, status_of(ans->result));
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "smtpdx spf: reading %s failed\n", a->batch);
+        rc = EXIT_INPUT;
+    }
+    if (f != stdin)
+        fclose(f);
+    if (!a->json || bad)
+        fprintf(stderr, "smtpdx spf: %lu checked, %lu lines skipped\n", done, bad);
+    return rc;
+}
+
 int cmd_spf(const struct cmd *self, int argc, char **argv)
 {
     struct spf_args a = { 0 };
@@ -205,7 +315,11 @@ int cmd_spf(const struct cmd *self, int argc, char **argv)
         opt_usage_line(self, stderr);
         return EXIT_USAGE;
     }
-    if (a.ip == NULL || ((a.sender == NULL || a.sender[0] == '\0') && a.helo == NULL)) {
+    if (a.batch && (a.ip || a.sender || a.helo)) {
+        fprintf(stderr, "smtpdx spf: --batch takes IP, sender and HELO from its lines, not --ip/--sender/--helo\n");
+        return EXIT_USAGE;
+    }
+    if (!a.batch && (a.ip == NULL || ((a.sender == NULL || a.sender[0] == '\0') && a.helo == NULL))) {
         fprintf(stderr, "smtpdx spf: give --ip and --sender (or, for the null sender, --helo)\n");
         opt_usage_line(self, stderr);
         return EXIT_USAGE;
@@ -221,6 +335,12 @@ int cmd_spf(const struct cmd *self, int argc, char **argv)
         sdx_resolver_free(rs);
         fprintf(stderr, "smtpdx spf: out of memory\n");
         return EXIT_INPUT;
+    }
+    if (a.batch) {
+        rc = batch(&a, rs, ans);
+        free(ans);
+        sdx_resolver_free(rs);
+        return rc;
     }
     memset(&q, 0, sizeof(q));
     q.ip = a.ip;
@@ -238,7 +358,7 @@ int cmd_spf(const struct cmd *self, int argc, char **argv)
             a.helo = "";
         rc = a.json ? json_report(&a, ans) : (text_report(&a, ans), 0);
         if (rc == 0)
-            rc = ans->result == SDX_SPF_PASS ? EXIT_OK : ans->result == SDX_SPF_TEMPERROR ? EXIT_INPUT : EXIT_FOUND;
+            rc = status_of(ans->result);
     }
     free(ans);
     sdx_resolver_free(rs);

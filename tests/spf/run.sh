@@ -44,4 +44,4 @@ ip -n "$NS" link set lo up
 # the peers' stub resolvers read resolv.conf: inside, it names our unbound
 mkdir -p "/etc/netns/$NS"
 echo "nameserver 127.0.0.1" > "/etc/netns/$NS/resolv.conf"
-ip netns exec "$NS" /usr/bin/python3 "$HERE/run_suite.py" --smtpdx "$SMTPDX" "$@"
+ip netns exec "$NS" /usr/bin/python3 "${SPF_SCRIPT:-$HERE/run_suite.py}" --smtpdx "$SMTPDX" "$@"

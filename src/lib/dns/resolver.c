@@ -82,6 +82,9 @@ int sdx_resolver_new(const struct sdx_resolver_conf *c, struct sdx_resolver **ou
      * 127.0.0.53, a local unbound, the tests' servers): libunbound refuses
      * to send there unless told */
     (void)ub_ctx_set_option(res->ctx, "do-not-query-localhost:", "no");
+    /* asynchronous questions in a thread, not a forked process: a fork
+     * per context costs more than the questions of a whole check */
+    (void)ub_ctx_async(res->ctx, 1);
     if (c->server)
         e = ub_ctx_set_fwd(res->ctx, c->server);
     else

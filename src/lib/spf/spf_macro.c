@@ -139,6 +139,11 @@ int spf_expand(const struct spf_macro_env *e, const char *s, size_t len, int exp
         int letter, upper, rev = 0, digits = 0;
 
         if (s[i] != '%') {
+            unsigned char c = (unsigned char)s[i];
+
+            /* macro-literal (section 7.1): visible ASCII; spaces in explanations */
+            if (!((c >= 0x21 && c <= 0x7e) || (exp && c == ' ')))
+                return -1;
             put(&o, s + i, 1);
             i++;
             continue;
