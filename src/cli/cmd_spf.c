@@ -218,7 +218,7 @@ static int batch(struct spf_args *a, struct sdx_resolver *rs, struct sdx_spf_ans
         return EXIT_INPUT;
     }
     while (fgets(line, sizeof(line), f)) {
-        char *field[4], *save = NULL, *p;
+        char *field[4], *p;
         struct sdx_spf_query q;
         size_t n = strlen(line), nf = 0;
         int r;
@@ -235,8 +235,18 @@ static int batch(struct spf_args *a, struct sdx_resolver *rs, struct sdx_spf_ans
             rc = EXIT_INPUT;
             continue;
         }
-        for (p = strtok_r(line, " \t\r\n", &save); p && nf < 4; p = strtok_r(NULL, " \t\r\n", &save))
+        /* fields separated by blanks, each NUL-terminated in place */
+        for (p = line; *p && nf < 4;) {
+            while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+                p++;
+            if (*p == '\0')
+                break;
             field[nf++] = p;
+            while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+                p++;
+            if (*p)
+                *p++ = '\0';
+        }
         if (nf == 0 || field[0][0] == '#')
             continue;
         if (nf != 3) {

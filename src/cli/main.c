@@ -43,7 +43,8 @@ static void usage(FILE *fp)
           "  smtpdx explain '550 5.7.26 This mail is unauthenticated'\n"
           "  smtpdx explain 5.7.1\n"
           "  smtpdx logs /var/log/mail.log\n"
-          "  smtpdx address 'user@exämple.com'\n\n"
+          "  smtpdx address 'user@exämple.com'\n"
+          "  smtpdx spf --ip 192.0.2.10 --sender bounce@example.com\n\n"
           "Run 'smtpdx help COMMAND' for a command's options; man smtpdx(1).\n", fp);
 }
 

@@ -186,7 +186,7 @@ int spf_expand(const struct spf_macro_env *e, const char *s, size_t len, int exp
         i++;
         delims[nd] = '\0';
         if (nd == 0)
-            strcpy(delims, ".");
+            delims[nd++] = '.', delims[nd] = '\0';
         if ((v = value(e, letter, buf, sizeof(buf))) == NULL)
             return -1;
         transform(&o, v, delims, keep, rev, upper);
