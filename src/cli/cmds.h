@@ -29,4 +29,8 @@ int cmd_spf(const struct cmd *self, int argc, char **argv);
 extern const struct opt spf_opts[];
 extern const char spf_summary[], spf_help[];
 
+int cmd_dnsbl(const struct cmd *self, int argc, char **argv);
+extern const struct opt dnsbl_opts[];
+extern const char dnsbl_summary[], dnsbl_help[];
+
 #endif

@@ -5,7 +5,9 @@
 # Needs root (a namespace, unbound on 127.0.0.1:53 inside it); exits 77
 # (skipped, with the reason) without it. Installs unbound
 # and python3-yaml when missing, and with --peers python3-spf and
-# spfquery; no daemon is started by the packages.
+# spfquery; no daemon is started by the packages. SPF_SCRIPT=FILE runs
+# another script in the same namespace (tests/dnsbl/run_dnsbl.py,
+# bench/bench_spf.py, bench/bench_dnsbl.py).
 set -euo pipefail
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

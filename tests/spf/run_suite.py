@@ -128,11 +128,11 @@ def zone_conf(zonedata, skipped):
 
 
 class Unbound:
-    def __init__(self, workdir, lines):
+    def __init__(self, workdir, lines, port=53):
         self.conf = os.path.join(workdir, 'unbound.conf')
         with open(self.conf, 'w') as f:
             f.write('server:\n')
-            for l in ['interface: 127.0.0.1', 'port: 53', 'do-ip6: no', 'do-daemonize: no',
+            for l in ['interface: 127.0.0.1', 'port: %d' % port, 'do-ip6: no', 'do-daemonize: no',
                       'chroot: ""', 'username: ""', 'directory: "%s"' % workdir, 'pidfile: ""',
                       'use-syslog: no', 'logfile: "%s/unbound.log"' % workdir, 'verbosity: 0',
                       'access-control: 127.0.0.0/8 allow', 'module-config: "iterator"',
@@ -152,7 +152,7 @@ class Unbound:
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as so:
                 so.settimeout(0.05)
                 try:
-                    so.sendto(q, ('127.0.0.1', 53))
+                    so.sendto(q, ('127.0.0.1', port))
                     if so.recv(512)[:2] == b'\x12\x34':
                         return
                 except OSError:

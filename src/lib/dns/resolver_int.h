@@ -14,4 +14,17 @@ int sdx_resolver_ask(struct sdx_resolver *res, const char *name, int type, struc
                      size_t cap);
 enum sdx_dnssec sdx_resolver_security(const struct ub_result *r);
 
+/* one question of sdx_resolver_ask_all */
+struct sdx_question {
+    const char       *name;
+    int               type;
+    struct ub_result *result;       /* set when answered (the caller frees it) */
+    int               err;          /* 0 answered, else UB_* or -1: no answer within the time */
+};
+/* sdx_resolver_ask_all - the n questions at once (libunbound's async API:
+ * they are all sent before any answer is waited for), waiting at most
+ * timeout_ms for them all; the ones left are cancelled (err -1). 0, or
+ * SDX_EDNS when the asking itself failed */
+int sdx_resolver_ask_all(struct sdx_resolver *res, struct sdx_question *q, size_t n, int timeout_ms);
+
 #endif
