@@ -1,7 +1,8 @@
 /* resolver.c - one libunbound context, validating when it has an anchor
- * (resolver.h). Questions are synchronous (answers from the cache cost
- * nothing); a server that does not answer is given up in about 5 s by
- * capping libunbound's round-trip estimate, since a person is waiting. */
+ * (resolver.h). Questions go to the context's worker thread (libunbound's
+ * asynchronous API), one at a time or many at once; a server that does
+ * not answer is given up in about 5 s by capping libunbound's round-trip
+ * estimate, since a person is waiting. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
@@ -87,11 +88,12 @@ int sdx_resolver_new(const struct sdx_resolver_conf *c, struct sdx_resolver **ou
     /* the parallel questions (sdx_resolver_ask_all) in a thread, not a
      * forked process */
     (void)ub_ctx_async(res->ctx, 1);
-    /* libunbound sends at most 16 questions at a time by default and
-     * holds the rest until answers come: 20 blocklists would take two
-     * round trips (measured with 200 ms answers) */
+    /* libunbound keeps 16 questions outstanding by default (its
+     * outgoing-range) and holds the rest until answers come: 20 blocklists
+     * would take two round trips (measured with 200 ms answers). The
+     * sockets are the worker thread's, set up once. */
     (void)ub_ctx_set_option(res->ctx, "num-queries-per-thread:", "1024");
-    (void)ub_ctx_set_option(res->ctx, "outgoing-range:", "2048");
+    (void)ub_ctx_set_option(res->ctx, "outgoing-range:", "1024");
     if (c->server)
         e = ub_ctx_set_fwd(res->ctx, c->server);
     else
@@ -180,18 +182,24 @@ static const char *type_name(int type)
 int sdx_resolver_ask(struct sdx_resolver *res, const char *name, int type, struct ub_result **out, char *err,
                      size_t cap)
 {
-    struct ub_result *r = NULL;
-    int e;
+    struct sdx_question q = { name, type, NULL, 0 };
+    struct ub_result *r;
 
-    /* synchronous: an answer from libunbound's cache costs no system call
-     * (the asynchronous API's pipe to a worker cost about 25 us a
-     * question, most of an SPF check); the time is bounded by the
-     * round-trip cap set in sdx_resolver_new */
+    /* asynchronous, answered by the resolver's worker thread: libunbound's
+     * synchronous ub_resolve sets up a whole worker (its outgoing sockets
+     * included) for every question, cache hits too: 16x slower over the
+     * SPF suite (bench/bench_spf.sh, REPEAT=20). The round-trip cap set in
+     * sdx_resolver_new ends a silent server in about 5 s; the 20 s here
+     * is a backstop. */
     *out = NULL;
-    if ((e = ub_resolve(res->ctx, name, type, 1, &r)) != 0) {
-        snprintf(err, cap, "%s %.253s: %s", type_name(type), name, ub_strerror(e));
+    if (sdx_resolver_ask_all(res, &q, 1, 20000) != 0 || q.err != 0 || q.result == NULL) {
+        snprintf(err, cap, "%s %.253s: %s", type_name(type), name,
+                 q.err == -1 ? "no answer in time" : q.err ? ub_strerror(q.err) : "the resolver failed");
+        if (q.result)
+            ub_resolve_free(q.result);
         return SDX_EDNS;
     }
+    r = q.result;
     /* SERVFAIL and the like are failures, never "no record"; a bogus
      * answer comes back as SERVFAIL with the reason in why_bogus */
     if (r->bogus) {
