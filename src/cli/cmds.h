@@ -33,4 +33,8 @@ int cmd_dnsbl(const struct cmd *self, int argc, char **argv);
 extern const struct opt dnsbl_opts[];
 extern const char dnsbl_summary[], dnsbl_help[];
 
+int cmd_check(const struct cmd *self, int argc, char **argv);
+extern const struct opt check_opts[];
+extern const char check_summary[], check_help[];
+
 #endif

@@ -14,8 +14,9 @@ const struct cmd commands[] = {
     { "logs",     cmd_logs,     logs_opts,      "[FILE...]",      logs_summary,    logs_help,    1 },
     { "address",  cmd_address,  address_opts,   "ADDRESS...",     address_summary, address_help, 0 },
     { "probe",    cmd_probe,    probe_opts,     "HOST[:PORT]... | --targets FILE", probe_summary, probe_help, 1 },
+    { "check",    cmd_check,    check_opts,     "DOMAIN [--ip IPS] [--selector SELS]", check_summary, check_help, 1 },
     { "spf",      cmd_spf,      spf_opts,       "--ip IP --sender ADDR [--helo NAME]", spf_summary, spf_help, 0 },
-    { "dnsbl",    cmd_dnsbl,    dnsbl_opts,     "IP|DOMAIN...",   dnsbl_summary,   dnsbl_help,   0 },
+    { "dnsbl",    cmd_dnsbl,    dnsbl_opts,     "IP|DOMAIN...",   dnsbl_summary,   dnsbl_help,   1 },
     { "transcript", cmd_transcript, transcript_opts, "[FILE...]", transcript_summary, transcript_help, 1 },
     { NULL, NULL, NULL, NULL, NULL, NULL, 0 }
 };

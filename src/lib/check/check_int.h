@@ -1,0 +1,28 @@
+/* check_int.h - what the check files share (not public) */
+#ifndef SDX_CHECK_INT_H
+#define SDX_CHECK_INT_H
+
+#include "smtpdx/check.h"
+#include "smtpdx/error.h"
+#include "../dns/resolver_int.h"
+
+#define RR_A     1
+#define RR_CNAME 5
+#define RR_PTR   12
+#define RR_MX    15
+#define RR_TXT   16
+#define RR_AAAA  28
+
+SDX_PRINTF(6, 7)
+int check_add(struct sdx_check_report *rep, enum sdx_check_level l, const char *area, const char *subject,
+              const char *refusal, const char *fmt, ...);
+/* check_evidence - set the evidence of the last finding */
+void check_evidence(struct sdx_check_report *rep, const char *text);
+/* check_txt - the TXT records of name starting with prefix (any case):
+ * how many (up to max copied into out[], each at most cap bytes), or -1
+ * with why in err for a lookup error */
+int check_txt(struct sdx_resolver *rs, const char *name, const char *prefix, char (*out)[1024], int max,
+              char *err, size_t errcap);
+void check_auth(struct sdx_resolver *rs, const struct sdx_check_opts *o, struct sdx_check_report *rep);
+
+#endif

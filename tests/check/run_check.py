@@ -1,0 +1,146 @@
+#!/usr/bin/python3
+"""run_check.py - smtpdx check against test zones with planted faults,
+served by a real unbound on 127.0.0.1:53 (in the namespace tests/spf/run.sh
+makes). good.test has none: no finding may warn or fail. Each broken
+domain carries the faults named in CASES; each must be found, at its level,
+with the refusal it causes. DKIM keys are made here with openssl.
+Usage: run_check.py --smtpdx BIN     Exit 0 when every check holds."""
+import argparse
+import base64
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'spf'))
+import run_suite  # noqa: E402
+
+
+def dkim_key(bits):
+    pem = subprocess.run(['openssl', 'genrsa', str(bits)], capture_output=True, check=True).stdout
+    der = subprocess.run(['openssl', 'rsa', '-pubout', '-outform', 'DER'], input=pem, capture_output=True,
+                         check=True).stdout
+    return base64.b64encode(der).decode()
+
+
+def zone():
+    k2048, k1024, k512 = dkim_key(2048), dkim_key(1024), dkim_key(512)
+    z = {
+        # the good domain
+        'good.test': [{'MX': [10, 'mx.good.test']}, {'TXT': 'v=spf1 ip4:192.0.2.25 -all'}],
+        'mx.good.test': [{'A': '192.0.2.10'}],
+        '10.2.0.192.in-addr.arpa': [{'PTR': 'mx.good.test'}],
+        '25.2.0.192.in-addr.arpa': [{'PTR': 'out.good.test'}],
+        'out.good.test': [{'A': '192.0.2.25'}],
+        's1._domainkey.good.test': [{'TXT': 'v=DKIM1; k=rsa; p=' + k2048}],
+        '_dmarc.good.test': [{'TXT': 'v=DMARC1; p=reject; rua=mailto:dmarc@good.test'}],
+        '_smtp._tls.good.test': [{'TXT': 'v=TLSRPTv1; rua=mailto:tls@good.test'}],
+        # MX faults
+        'nomx.test': [{'TXT': 'something else'}],
+        'nullmx.test': [{'MX': [0, '']}],
+        'ipmx.test': [{'MX': [10, '192.0.2.1']}],
+        'cnamemx.test': [{'MX': [10, 'alias.cnamemx.test']}],
+        'alias.cnamemx.test': [{'CNAME': 'mx.good.test'}],
+        'noaddr.test': [{'MX': [10, 'host.noaddr.test']}],
+        'host.noaddr.test': [{'TXT': 'no address here'}],
+        'private.test': [{'MX': [10, 'mx.private.test']}],
+        'mx.private.test': [{'A': '10.0.0.5'}],
+        # authentication faults
+        'broken.test': [{'MX': [10, 'mx.good.test']}, {'TXT': 'v=spf1 ip4:192.0.2.300 -all'}],
+        's1._domainkey.broken.test': [{'TXT': 'v=DKIM1; k=rsa; p=' + k512}],
+        '_dmarc.broken.test': [{'TXT': 'v=DMARC1; p=bogus'}],
+        '67.2.0.192.in-addr.arpa': [{'PTR': 'liar.broken.test'}],
+        'liar.broken.test': [{'A': '192.0.2.99'}],
+        'weak.test': [{'MX': [10, 'mx.good.test']}, {'TXT': 'v=spf1 a +all'}],
+        'k1._domainkey.weak.test': [{'TXT': 'v=DKIM1; t=y; p=' + k1024}],
+        'old._domainkey.weak.test': [{'TXT': 'v=DKIM1; p='}],
+        '_dmarc.weak.test': [{'TXT': 'v=DMARC1; p=none; pct=50; rua=mailto:reports@elsewhere.test'}],
+        'twospf.test': [{'MX': [10, 'mx.good.test']}, {'TXT': 'v=spf1 -all'}, {'TXT': 'v=spf1 mx -all'}],
+        'nodmarc.test': [{'MX': [10, 'mx.good.test']}],
+        # 192.0.2.66 on Spamhaus ZEN (SBL)
+        '66.2.0.192.zen.spamhaus.org': [{'A': '127.0.0.2'}],
+    }
+    return z
+
+
+# domain, extra args, expected findings: (level, area, text in "what")
+CASES = [
+    ('nomx.test', [], [('fail', 'mx', 'no MX record and no address'), ('fail', 'spf', 'no SPF record'),
+                       ('fail', 'dmarc', 'no DMARC record')]),
+    ('nullmx.test', [], [('warn', 'mx', 'null MX')]),
+    ('ipmx.test', [], [('fail', 'mx', 'names an IP address')]),
+    ('cnamemx.test', [], [('warn', 'mx', 'alias (CNAME)')]),
+    ('noaddr.test', [], [('fail', 'mx', 'has no address')]),
+    ('private.test', [], [('warn', 'mx', 'is private')]),
+    ('broken.test', ['--ip', '192.0.2.66,192.0.2.67', '--selector', 's1'],
+     [('fail', 'spf', 'syntax error'), ('fail', 'dkim', '512 bits'), ('fail', 'dmarc', 'p=bogus'),
+      ('fail', 'ptr', 'has no PTR record'), ('fail', 'ptr', 'not forward-confirmed'),
+      ('fail', 'dnsbl', 'Spamhaus ZEN')]),
+    ('weak.test', ['--selector', 'k1,old'],
+     [('warn', 'spf', '+all'), ('warn', 'dkim', 'under 2048 bits'), ('warn', 'dkim', 't=y'),
+      ('warn', 'dkim', 'revoked'), ('warn', 'dmarc', 'p=none'), ('warn', 'dmarc', 'pct'),
+      ('warn', 'dmarc', 'not authorized')]),
+    ('twospf.test', [], [('fail', 'spf', '2 SPF records')]),
+    ('good.test', ['--ip', '192.0.2.77', '--selector', 's1'], [('fail', 'spf', 'SPF fail: 192.0.2.77')]),
+]
+
+
+def run(binary, domain, args):
+    r = subprocess.run([binary, 'check', domain, '--resolver', '127.0.0.1@53', '--trust-anchor', 'none',
+                        '--json'] + args, capture_output=True, timeout=120)
+    try:
+        return r.returncode, json.loads(r.stdout)
+    except ValueError:
+        return r.returncode, {'findings': [], 'error': r.stderr.decode('utf-8', 'replace')}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--smtpdx', required=True)
+    a = ap.parse_args()
+    bad = []
+
+    def check(what, cond, detail=''):
+        print('%-4s %s%s' % ('ok' if cond else 'FAIL', what, '' if cond else ': ' + detail))
+        if not cond:
+            bad.append(what)
+
+    with tempfile.TemporaryDirectory(prefix='smtpdx-check-') as wd:
+        skipped = []
+        ub = run_suite.Unbound(wd, run_suite.zone_conf(zone(), skipped))
+        try:
+            rc, j = run(a.smtpdx, 'good.test', ['--ip', '192.0.2.25', '--selector', 's1'])
+            probs = [f for f in j['findings'] if f['level'] in ('warn', 'fail')]
+            check('good.test: no warning, no failure (exit %d)' % rc, rc == 0 and not probs,
+                  json.dumps(probs)[:600])
+            check('good.test: SPF pass, DKIM 2048, DMARC reject, FCrDNS, not listed',
+                  all(any(f['area'] == ar and t in f['what'] for f in j['findings']) for ar, t in
+                      [('spf', 'SPF pass'), ('dkim', '2048 bits'), ('dmarc', 'p=reject'),
+                       ('ptr', 'forward-confirmed'), ('dnsbl', 'none of')]), json.dumps(j['findings'])[:800])
+            for domain, args, want in CASES:
+                rc, j = run(a.smtpdx, domain, args)
+                for level, area, text in want:
+                    hit = [f for f in j['findings'] if f['level'] == level and f['area'] == area and text in f['what']]
+                    ok = bool(hit) and (level != 'fail' or all(f['refusal'] for f in hit))
+                    check('%s: %s %s "%s"%s' % (domain, level, area, text, ' with its refusal' if level == 'fail'
+                                                 else ''), ok,
+                          json.dumps([f for f in j['findings'] if f['area'] == area])[:700] or j.get('error', ''))
+                check('%s: exit 1' % domain, rc == 1, str(rc))
+            r = subprocess.run([a.smtpdx, 'check', 'broken.test', '--resolver', '127.0.0.1@53', '--trust-anchor',
+                                'none', '--nagios', '--ip', '192.0.2.66'], capture_output=True, text=True)
+            check('--nagios: CRITICAL, exit 2, perfdata', r.returncode == 2 and
+                  r.stdout.startswith('SMTPDX CHECK CRITICAL - broken.test:') and '| fail=' in r.stdout, r.stdout)
+            r = subprocess.run([a.smtpdx, 'check', 'good.test', '--resolver', '127.0.0.1@53', '--trust-anchor',
+                                'none', '--nagios', '--ip', '192.0.2.25', '--selector', 's1'],
+                               capture_output=True, text=True)
+            check('--nagios: OK, exit 0 for good.test', r.returncode == 0 and r.stdout.startswith('SMTPDX CHECK OK'),
+                  r.stdout)
+        finally:
+            ub.stop()
+    print('check: %d checks failed' % len(bad) if bad else 'check: all checks passed')
+    return 1 if bad else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
