@@ -6,7 +6,7 @@
 # cannot be installed.
 set -eu
 what=${1:-test}
-build="gcc make cmake pkg-config libidn2-dev libarchive-dev libssl-dev libunbound-dev libevent-dev libpsl-dev dns-root-data"
+build="gcc make cmake pkg-config libidn2-dev libarchive-dev libssl-dev libunbound-dev libevent-dev libpsl-dev libcurl4-openssl-dev dns-root-data"
 test="$build libcmocka-dev jq gzip bzip2 xz-utils zstd chromium"
 fuzz="$build clang libclang-rt-14-dev"
 case $what in

@@ -9,10 +9,12 @@
  *      forward confirmation of each sending IP, SPF (the record's syntax and
  *      check_host() for each IP), DKIM keys, DMARC (RFC 9989 and RFC 7489,
  *      the organizational domain by the public suffix list, external report
- *      addresses' authorization per RFC 9990), TLS-RPT and MTA-STS records,
+ *      addresses' authorization per RFC 9990), TLS-RPT, MTA-STS (record and policy),
  *      and blocklist listings of each IP.
- * Not yet: the MTA-STS policy file (HTTPS) and the RFC 9989 DNS tree walk;
- *      the record is checked, and the finding says the policy was not. */
+ *      The MTA-STS policy is fetched over HTTPS (libcurl, mtasts.h) and
+ *      each MX host matched against it.
+ * Not yet: RFC 9989's DNS tree walk for the organizational domain (the
+ *      public suffix list is used, as RFC 7489 receivers do). */
 #ifndef SMTPDX_CHECK_H
 #define SMTPDX_CHECK_H
 
@@ -42,6 +44,7 @@ struct sdx_check_opts {
     size_t      nselectors;
     int         no_common_selectors;    /* only the selectors given */
     int         no_dnsbl;               /* no blocklist questions */
+    const char *ca_file;                /* trust these CAs for the MTA-STS policy (tests); NULL: the system's */
 };
 
 struct sdx_check_report {

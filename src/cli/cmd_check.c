@@ -19,7 +19,7 @@
 
 struct check_args {
     int         json, nagios, no_common, no_dnsbl;
-    const char *ip, *selector, *resolver, *trust_anchor, *color;
+    const char *ip, *selector, *resolver, *trust_anchor, *color, *ca_file;
 };
 
 #define CA(f) offsetof(struct check_args, f)
@@ -33,6 +33,7 @@ const struct opt check_opts[] = {
     { "resolver",  0,   OPT_STR,  "ADDR[@PORT]", CA(resolver), "ask this DNS server (default: those of /etc/resolv.conf)", 0 },
     { "trust-anchor", 0, OPT_STR, "FILE",  CA(trust_anchor),
       "DNSSEC trust anchor (default " SDX_ROOT_KEY "; none: no validation)", 0 },
+    { "ca-file",   0,   OPT_STR,  "FILE",  CA(ca_file),     "trust these CAs for the MTA-STS policy's HTTPS instead of the system's", 0 },
     { "json",      'j', OPT_FLAG, NULL,    CA(json),        "print the findings as one JSON object", 0 },
     { "nagios",    0,   OPT_FLAG, NULL,    CA(nagios),      "one monitoring-plugin status line with perfdata, plugin exit codes", 0 },
     { "color",     0,   OPT_STR,  "WHEN",  CA(color),       "colour: auto (default), always, never", 0 },
@@ -49,7 +50,8 @@ const char check_help[] =
     "keys (the --selector ones and common provider selectors: type, size,\n"
     "revoked, testing), DMARC (RFC 9989 and 7489: policy, removed tags,\n"
     "organizational domain by the public suffix list, external report\n"
-    "addresses' authorization), TLS-RPT and MTA-STS records.\n"
+    "addresses' authorization), TLS-RPT, MTA-STS (the policy fetched over\n"
+    "HTTPS and each MX matched against it).\n"
     "\n"
     "Each finding is pass, info, warn or fail, with the record or answer it is\n"
     "based on and, for warn and fail, what receivers reply (\"Gmail: 550 5.7.25\",\n"
@@ -203,6 +205,7 @@ int cmd_check(const struct cmd *self, int argc, char **argv)
     o.domain = argv[first];
     o.no_common_selectors = a.no_common;
     o.no_dnsbl = a.no_dnsbl;
+    o.ca_file = a.ca_file;
     rc = 0;
     if (a.ip && ((ips = strdup(a.ip)) == NULL || (rc = split(ips, o.ips, SDX_CHECK_IPS_MAX, &o.nips, "addresses")) != 0))
         goto out;

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """run_check.py - smtpdx check against test zones with planted faults,
-served by a real unbound on 127.0.0.1:53 (in the namespace tests/spf/run.sh
-makes). good.test has none: no finding may warn or fail. Each broken
+served by a real unbound on 127.0.0.1:53 and MTA-STS policies served over
+HTTPS on 127.0.0.1:443 with a CA made here (in the namespace
+tests/spf/run.sh makes). good.test has none: no finding may warn or fail. Each broken
 domain carries the faults named in CASES; each must be found, at its level,
 with the refusal it causes. DKIM keys are made here with openssl.
 Usage: run_check.py --smtpdx BIN     Exit 0 when every check holds."""
@@ -9,9 +10,12 @@ import argparse
 import base64
 import json
 import os
+import http.server
+import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'spf'))
 import run_suite  # noqa: E402
@@ -36,6 +40,15 @@ def zone():
         's1._domainkey.good.test': [{'TXT': 'v=DKIM1; k=rsa; p=' + k2048}],
         '_dmarc.good.test': [{'TXT': 'v=DMARC1; p=reject; rua=mailto:dmarc@good.test'}],
         '_smtp._tls.good.test': [{'TXT': 'v=TLSRPTv1; rua=mailto:tls@good.test'}],
+        '_mta-sts.good.test': [{'TXT': 'v=STSv1; id=20261206'}],
+        'mta-sts.good.test': [{'A': '127.0.0.1'}],
+        # MTA-STS faults: an MX the policy does not name; a policy that is not there
+        'stsbad.test': [{'MX': [10, 'mx.good.test']}],
+        '_mta-sts.stsbad.test': [{'TXT': 'v=STSv1; id=1'}],
+        'mta-sts.stsbad.test': [{'A': '127.0.0.1'}],
+        'sts404.test': [{'MX': [10, 'mx.good.test']}],
+        '_mta-sts.sts404.test': [{'TXT': 'v=STSv1; id=1'}],
+        'mta-sts.sts404.test': [{'A': '127.0.0.1'}],
         # MX faults
         'nomx.test': [{'TXT': 'something else'}],
         'nullmx.test': [{'MX': [0, '']}],
@@ -82,13 +95,61 @@ CASES = [
       ('warn', 'dkim', 'revoked'), ('warn', 'dmarc', 'p=none'), ('warn', 'dmarc', 'pct'),
       ('warn', 'dmarc', 'not authorized')]),
     ('twospf.test', [], [('fail', 'spf', '2 SPF records')]),
+    ('stsbad.test', [], [('fail', 'mta-sts', 'matches no mx: line'), ('warn', 'mta-sts', 'max_age under a day')]),
+    ('sts404.test', [], [('fail', 'mta-sts', 'HTTP status 404')]),
     ('good.test', ['--ip', '192.0.2.77', '--selector', 's1'], [('fail', 'spf', 'SPF fail: 192.0.2.77')]),
 ]
 
 
+POLICIES = {
+    'mta-sts.good.test': 'version: STSv1\r\nmode: enforce\r\nmx: *.good.test\r\nmax_age: 604800\r\n',
+    'mta-sts.stsbad.test': 'version: STSv1\nmode: enforce\nmx: mail.other.test\nmax_age: 3600\n',
+}
+CA = {}
+
+
+def https_server(wd):
+    """an HTTPS server on 127.0.0.1:443 with a CA made here, serving the
+    MTA-STS policies of POLICIES by Host (404 for others)"""
+    ca_key, ca, key, csr, crt = (os.path.join(wd, n) for n in ('ca.key', 'ca.pem', 'srv.key', 'srv.csr', 'srv.pem'))
+    ext = os.path.join(wd, 'ext.cnf')
+    with open(ext, 'w') as f:
+        f.write('subjectAltName=DNS:mta-sts.good.test,DNS:mta-sts.stsbad.test,DNS:mta-sts.sts404.test\n')
+    q = {'capture_output': True, 'check': True}
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', ca_key, '-out', ca,
+                    '-days', '2', '-subj', '/CN=smtpdx test CA'], **q)
+    subprocess.run(['openssl', 'req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj',
+                    '/CN=mta-sts.good.test'], **q)
+    subprocess.run(['openssl', 'x509', '-req', '-in', csr, '-CA', ca, '-CAkey', ca_key, '-CAcreateserial',
+                    '-out', crt, '-days', '2', '-extfile', ext], **q)
+    CA['file'] = ca
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = POLICIES.get(self.headers.get('Host', '').split(':')[0])
+            if body is None or self.path != '/.well-known/mta-sts.txt':
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header('Content-Type', 'text/plain')
+            self.send_header('Content-Length', str(len(body)))
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 443), Handler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(crt, key)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
 def run(binary, domain, args):
     r = subprocess.run([binary, 'check', domain, '--resolver', '127.0.0.1@53', '--trust-anchor', 'none',
-                        '--json'] + args, capture_output=True, timeout=120)
+                        '--ca-file', CA['file'], '--json'] + args, capture_output=True, timeout=120)
     try:
         return r.returncode, json.loads(r.stdout)
     except ValueError:
@@ -109,15 +170,17 @@ def main():
     with tempfile.TemporaryDirectory(prefix='smtpdx-check-') as wd:
         skipped = []
         ub = run_suite.Unbound(wd, run_suite.zone_conf(zone(), skipped))
+        https = https_server(wd)
         try:
             rc, j = run(a.smtpdx, 'good.test', ['--ip', '192.0.2.25', '--selector', 's1'])
             probs = [f for f in j['findings'] if f['level'] in ('warn', 'fail')]
             check('good.test: no warning, no failure (exit %d)' % rc, rc == 0 and not probs,
                   json.dumps(probs)[:600])
-            check('good.test: SPF pass, DKIM 2048, DMARC reject, FCrDNS, not listed',
+            check('good.test: SPF pass, DKIM 2048, DMARC reject, FCrDNS, not listed, MTA-STS enforce',
                   all(any(f['area'] == ar and t in f['what'] for f in j['findings']) for ar, t in
                       [('spf', 'SPF pass'), ('dkim', '2048 bits'), ('dmarc', 'p=reject'),
-                       ('ptr', 'forward-confirmed'), ('dnsbl', 'none of')]), json.dumps(j['findings'])[:800])
+                       ('ptr', 'forward-confirmed'), ('dnsbl', 'none of'), ('mta-sts', 'mode enforce')]),
+                  json.dumps(j['findings'])[:800])
             for domain, args, want in CASES:
                 rc, j = run(a.smtpdx, domain, args)
                 for level, area, text in want:
@@ -128,15 +191,17 @@ def main():
                           json.dumps([f for f in j['findings'] if f['area'] == area])[:700] or j.get('error', ''))
                 check('%s: exit 1' % domain, rc == 1, str(rc))
             r = subprocess.run([a.smtpdx, 'check', 'broken.test', '--resolver', '127.0.0.1@53', '--trust-anchor',
-                                'none', '--nagios', '--ip', '192.0.2.66'], capture_output=True, text=True)
+                                'none', '--nagios', '--ip', '192.0.2.66', '--ca-file', CA['file']],
+                               capture_output=True, text=True)
             check('--nagios: CRITICAL, exit 2, perfdata', r.returncode == 2 and
                   r.stdout.startswith('SMTPDX CHECK CRITICAL - broken.test:') and '| fail=' in r.stdout, r.stdout)
             r = subprocess.run([a.smtpdx, 'check', 'good.test', '--resolver', '127.0.0.1@53', '--trust-anchor',
-                                'none', '--nagios', '--ip', '192.0.2.25', '--selector', 's1'],
+                                'none', '--nagios', '--ip', '192.0.2.25', '--selector', 's1', '--ca-file', CA['file']],
                                capture_output=True, text=True)
             check('--nagios: OK, exit 0 for good.test', r.returncode == 0 and r.stdout.startswith('SMTPDX CHECK OK'),
                   r.stdout)
         finally:
+            https.shutdown()
             ub.stop()
     print('check: %d checks failed' % len(bad) if bad else 'check: all checks passed')
     return 1 if bad else 0

@@ -7,6 +7,8 @@
 #include <libpsl.h>
 #include "smtpdx/dkim.h"
 #include "smtpdx/dmarc.h"
+#include "smtpdx/mtasts.h"
+#include "smtpdx/mx.h"
 #include "smtpdx/spf.h"
 #include "check_int.h"
 
@@ -244,6 +246,57 @@ out:
     free(d);
 }
 
+/* mta_sts_policy - the policy of an MTA-STS domain fetched (RFC 8461
+ * section 3.3), read, and its mx patterns held against the MX hosts */
+static void mta_sts_policy(struct sdx_resolver *rs, const struct sdx_check_opts *o, struct sdx_check_report *rep,
+                           const char *record)
+{
+    char host[300], addr[64], err[300], *text = malloc(SDX_MTASTS_POLICY_MAX);
+    struct sdx_mtasts_policy *p = malloc(sizeof(*p));
+    struct sdx_mx_result *mx = malloc(sizeof(*mx));
+    enum sdx_dnssec sec;
+    size_t len, k, w;
+
+    if (text == NULL || p == NULL || mx == NULL)
+        goto out;
+    snprintf(host, sizeof(host), "mta-sts.%s", o->domain);
+    if (sdx_resolver_address(rs, host, addr, sizeof(addr), &sec, err, sizeof(err)) != 1) {
+        check_add(rep, SDX_CHECK_FAIL, "mta-sts", host, "new senders treat the domain as without MTA-STS",
+                  "the record announces a policy, but %s has no address", host);
+        check_evidence(rep, record);
+        goto out;
+    }
+    if (sdx_mtasts_fetch(o->domain, addr, o->ca_file, text, SDX_MTASTS_POLICY_MAX, &len, err, sizeof(err)) != 0) {
+        check_add(rep, SDX_CHECK_FAIL, "mta-sts", host, "new senders treat the domain as without MTA-STS; those "
+                  "with a cached policy keep it until max_age", "the policy cannot be fetched: %s", err);
+        check_evidence(rep, record);
+        goto out;
+    }
+    if (sdx_mtasts_parse(text, len, p) != 0) {
+        check_add(rep, SDX_CHECK_FAIL, "mta-sts", host, "senders ignore the policy", "the policy is not valid: %s",
+                  p->error);
+        check_evidence(rep, text);
+        goto out;
+    }
+    check_add(rep, strcmp(p->mode, "enforce") == 0 ? SDX_CHECK_PASS : SDX_CHECK_INFO, "mta-sts", host, NULL,
+              "policy mode %s, max_age %ld, %zu mx pattern%s%s", p->mode, p->max_age, p->nmx, p->nmx == 1 ? "" : "s",
+              strcmp(p->mode, "testing") == 0 ? " (testing: failures are reported, not enforced)" : "");
+    check_evidence(rep, text);
+    for (w = 0; w < p->nwarn; w++)
+        check_add(rep, SDX_CHECK_WARN, "mta-sts", host, NULL, "%s", p->warn[w]);
+    if (sdx_mx_resolve(rs, o->domain, mx) == 0 && mx->kind == SDX_MX_FOUND)
+        for (k = 0; k < mx->n; k++)
+            if (!sdx_mtasts_match(p, mx->mx[k].host))
+                check_add(rep, strcmp(p->mode, "enforce") == 0 ? SDX_CHECK_FAIL : SDX_CHECK_WARN, "mta-sts",
+                          mx->mx[k].host, "senders enforcing MTA-STS do not deliver to this MX: the mail waits in "
+                          "their queue, then bounces", "the MX host %s matches no mx: line of the policy",
+                          mx->mx[k].host);
+out:
+    free(text);
+    free(p);
+    free(mx);
+}
+
 /* tls_records - TLS-RPT (RFC 8460) and MTA-STS (RFC 8461) TXT records */
 static void tls_records(struct sdx_resolver *rs, const struct sdx_check_opts *o, struct sdx_check_report *rep)
 {
@@ -269,13 +322,11 @@ static void tls_records(struct sdx_resolver *rs, const struct sdx_check_opts *o,
     if (n == 0)
         check_add(rep, SDX_CHECK_INFO, "mta-sts", name, NULL, "no MTA-STS record (RFC 8461)");
     else if (n == 1 && strstr(txt[0], "id="))
-        check_add(rep, SDX_CHECK_INFO, "mta-sts", name, NULL,
-                  "MTA-STS record present; its policy (https://mta-sts.%s/.well-known/mta-sts.txt) is not "
-                  "fetched by this version", o->domain);
+        mta_sts_policy(rs, o, rep, txt[0]);
     else if (n > 0)
         check_add(rep, SDX_CHECK_WARN, "mta-sts", name, NULL, n > 1 ? "%d MTA-STS records: senders use none" :
                   "%d record without id=: senders ignore it (RFC 8461 section 3.1)", n);
-    if (n > 0)
+    if (n > 1 || (n == 1 && !strstr(txt[0], "id=")))
         check_evidence(rep, txt[0]);
     free(txt);
 }

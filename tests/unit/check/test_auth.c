@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include "smtpdx/dkim.h"
 #include "smtpdx/dmarc.h"
+#include "smtpdx/mtasts.h"
 
 static struct sdx_dmarc_record d;
 
@@ -98,11 +99,42 @@ static void test_dkim(void **state)
     assert_int_equal(k.bits, 256);
 }
 
+static int sts(const char *text, struct sdx_mtasts_policy *p)
+{
+    return sdx_mtasts_parse(text, strlen(text), p);
+}
+
+static void test_mtasts(void **state)
+{
+    static const char good[] = "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\n"
+                               "max_age: 604800\r\n";
+    struct sdx_mtasts_policy p;
+
+    (void)state;
+    assert_int_equal(sdx_mtasts_parse(good, strlen(good), &p), 0);
+    assert_string_equal(p.mode, "enforce");
+    assert_int_equal(p.max_age, 604800);
+    assert_int_equal(p.nmx, 2);
+    assert_int_equal(p.nwarn, 0);
+    assert_true(sdx_mtasts_match(&p, "mail.example.com"));
+    assert_true(sdx_mtasts_match(&p, "MX1.Example.NET."));
+    /* the wildcard is one label (RFC 8461 section 4.1) */
+    assert_false(sdx_mtasts_match(&p, "a.b.example.net"));
+    assert_false(sdx_mtasts_match(&p, "example.net"));
+    assert_false(sdx_mtasts_match(&p, "other.example.com"));
+    assert_int_equal(sts("mode: enforce\nmx: a.example\nmax_age: 86400\n", &p), SDX_EPARSE);
+    assert_int_equal(sts("version: STSv1\nmode: strict\nmx: a\nmax_age: 1\n", &p), SDX_EPARSE);
+    assert_int_equal(sts("version: STSv1\nmode: enforce\nmax_age: 86400\n", &p), SDX_EPARSE);
+    assert_int_equal(sts("version: STSv1\nmode: testing\nmx: a\nmax_age: 60\n", &p), 0);
+    assert_int_equal(p.nwarn, 1);       /* under a day */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dmarc),
         cmocka_unit_test(test_dkim),
+        cmocka_unit_test(test_mtasts),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
