@@ -27,4 +27,9 @@ struct sdx_dkim_key {
  * set), or SDX_EPARSE with k->error */
 SDX_API SDX_NODISCARD int sdx_dkim_key_parse(const char *txt, size_t len, struct sdx_dkim_key *k);
 
+/* sdx_dkim_log_selector - from one log line of OpenDKIM's signer,
+ * "DKIM-Signature field added (s=SEL, d=DOMAIN)", the selector into sel
+ * when DOMAIN is domain (any case): 1, else 0 */
+SDX_API int sdx_dkim_log_selector(const char *line, size_t len, const char *domain, char *sel, size_t cap);
+
 #endif

@@ -13,13 +13,15 @@
 #include <string.h>
 #include "smtpdx/smtpdx.h"
 #include "smtpdx/check.h"
+#include "smtpdx/dkim.h"
+#include "smtpdx/input.h"
 #include "smtpdx/json.h"
 #include "smtpdx/resolver.h"
 #include "cmds.h"
 
 struct check_args {
     int         json, nagios, no_common, no_dnsbl;
-    const char *ip, *selector, *resolver, *trust_anchor, *color, *ca_file;
+    const char *ip, *selector, *resolver, *trust_anchor, *color, *ca_file, *log;
 };
 
 #define CA(f) offsetof(struct check_args, f)
@@ -27,6 +29,8 @@ const struct opt check_opts[] = {
     { "ip",        'i', OPT_STR,  "IPS",   CA(ip),
       "the addresses the domain sends from, comma-separated: PTR, SPF and blocklists for each", 0 },
     { "selector",  's', OPT_STR,  "SELS",  CA(selector),  "DKIM selectors to check, comma-separated", 0 },
+    { "log",       'l', OPT_STR,  "FILE",  CA(log),
+      "take DKIM selectors from OpenDKIM's signing lines in this mail log (plain or compressed)", 0 },
     { "no-common-selectors", 0, OPT_FLAG, NULL, CA(no_common),
       "only the --selector ones, not the common provider selectors too", 0 },
     { "no-dnsbl",  0,   OPT_FLAG, NULL,    CA(no_dnsbl),    "do not ask blocklists about the --ip addresses", 0 },
@@ -64,7 +68,8 @@ const char check_help[] =
     "Examples:\n"
     "  smtpdx check example.com\n"
     "  smtpdx check example.com --ip 192.0.2.25,2001:db8::25 --selector s2025\n"
-    "  smtpdx check example.com --ip 192.0.2.25 --nagios\n";
+    "  smtpdx check example.com --ip 192.0.2.25 --nagios\n"
+    "  smtpdx check example.com --log /var/log/mail.log   # selectors OpenDKIM signed with\n";
 
 /* split - "a,b,c" into at most max items (pointers into buf) */
 static int split(char *buf, const char **out, size_t max, size_t *n, const char *what)
@@ -82,6 +87,52 @@ static int split(char *buf, const char **out, size_t max, size_t *n, const char 
         }
         out[(*n)++] = t;
     }
+    return 0;
+}
+
+/* log_selectors - the selectors OpenDKIM logged signing DOMAIN's mail
+ * with ("DKIM-Signature field added (s=SEL, d=DOMAIN)"), added to o's;
+ * 0, or the exit status after saying why */
+static int log_selectors(const char *path, struct sdx_check_opts *o, char (*store)[64])
+{
+    struct sdx_input *in = NULL;
+    struct sdx_input_stats st;
+    struct sdx_diag d;
+    struct sdx_str line;
+    size_t found = 0, i;
+    int rc;
+
+    memset(&d, 0, sizeof(d));
+    if (sdx_input_open(&in, &path, 1, &d) != 0) {
+        fprintf(stderr, "smtpdx check: cannot read the log: %s\n", d.msg);
+        return EXIT_INPUT;
+    }
+    while ((rc = sdx_input_next(in, &line, NULL, NULL, &d)) == 1) {
+        char sel[64];
+        int dup = 0;
+
+        if (!sdx_dkim_log_selector(line.p, line.len, o->domain, sel, sizeof(sel)))
+            continue;
+        for (i = 0; i < o->nselectors; i++)
+            dup |= strcmp(o->selectors[i], sel) == 0;
+        if (dup)
+            continue;
+        if (o->nselectors == SDX_CHECK_SELECTORS_MAX) {
+            fprintf(stderr, "smtpdx check: more than %d selectors; '%s' and later ones not checked\n",
+                    SDX_CHECK_SELECTORS_MAX, sel);
+            break;
+        }
+        memcpy(store[found], sel, sizeof(sel));
+        o->selectors[o->nselectors++] = store[found++];
+    }
+    sdx_input_stats(in, &st);
+    sdx_input_close(in);
+    if (rc < 0) {
+        fprintf(stderr, "smtpdx check: %s\n", d.msg[0] ? d.msg : sdx_strerror(rc));
+        return EXIT_INPUT;
+    }
+    fprintf(stderr, "smtpdx check: %lu log lines read, %zu selector%s of %s found there%s\n", st.lines, found,
+            found == 1 ? "" : "s", o->domain, st.cut ? " (some lines over 64 KB were cut)" : "");
     return 0;
 }
 
@@ -183,7 +234,7 @@ int cmd_check(const struct cmd *self, int argc, char **argv)
     struct sdx_check_report rep;
     struct sdx_resolver_conf conf;
     struct sdx_resolver *rs = NULL;
-    char *ips = NULL, *sels = NULL, err[300];
+    char *ips = NULL, *sels = NULL, err[300], logsel[SDX_CHECK_SELECTORS_MAX][64];
     int first, rc;
 
     if ((rc = opt_parse(self, argc, argv, &a, &first)) >= 0)
@@ -212,6 +263,8 @@ int cmd_check(const struct cmd *self, int argc, char **argv)
     if (a.selector &&
         ((sels = strdup(a.selector)) == NULL ||
          (rc = split(sels, o.selectors, SDX_CHECK_SELECTORS_MAX, &o.nselectors, "selectors")) != 0))
+        goto out;
+    if (a.log && (rc = log_selectors(a.log, &o, logsel)) != 0)
         goto out;
     for (size_t i = 0; i < o.nips; i++) {
         unsigned char b[16];

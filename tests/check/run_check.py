@@ -190,6 +190,23 @@ def main():
                                                  else ''), ok,
                           json.dumps([f for f in j['findings'] if f['area'] == area])[:700] or j.get('error', ''))
                 check('%s: exit 1' % domain, rc == 1, str(rc))
+            # selectors from OpenDKIM's signing lines of a (gzip-compressed) mail log
+            log = os.path.join(wd, 'mail.log')
+            with open(log, 'w') as f:
+                f.write('Dec  6 10:00:01 mx opendkim[812]: 4QX1Zk2: DKIM-Signature field added (s=k1, d=weak.test)\n'
+                        'Dec  6 10:00:02 mx opendkim[812]: 4QX1Zk3: DKIM-Signature field added (s=other, d=x.test)\n'
+                        'Dec  6 10:00:03 mx opendkim[812]: 4QX1Zk4: DKIM-Signature field added (s=k1, d=weak.test)\n')
+            subprocess.run(['gzip', '-f', log], check=True)
+            r = subprocess.run([a.smtpdx, 'check', 'weak.test', '--resolver', '127.0.0.1@53', '--trust-anchor', 'none',
+                                '--no-common-selectors', '--no-dnsbl', '--log', log + '.gz', '--json'],
+                               capture_output=True, text=True)
+            j = json.loads(r.stdout or '{}')
+            dk = [f for f in j.get('findings', []) if f['area'] == 'dkim']
+            check('--log: selector k1 of weak.test taken from OpenDKIM lines (gzip), once, "other" not',
+                  any('selector k1: rsa key of 1024 bits' in f['what'] for f in dk) and
+                  sum('selector k1: rsa key' in f['what'] for f in dk) == 1 and
+                  not any('other' in f['subject'] for f in dk) and '1 selector of weak.test' in r.stderr,
+                  r.stderr + json.dumps(dk)[:400])
             r = subprocess.run([a.smtpdx, 'check', 'broken.test', '--resolver', '127.0.0.1@53', '--trust-anchor',
                                 'none', '--nagios', '--ip', '192.0.2.66', '--ca-file', CA['file']],
                                capture_output=True, text=True)

@@ -132,3 +132,34 @@ int sdx_dkim_key_parse(const char *txt, size_t len, struct sdx_dkim_key *k)
         note(k, "s= does not include email: receivers must not use this key for mail");
     return 0;
 }
+
+int sdx_dkim_log_selector(const char *line, size_t len, const char *domain, char *sel, size_t cap)
+{
+    static const char mark[] = "DKIM-Signature field added (s=";
+    const size_t ml = sizeof(mark) - 1, dl = strlen(domain);
+    size_t i, s, e;
+
+    for (i = 0; i + ml <= len; i++)
+        if (line[i] == 'D' && memcmp(line + i, mark, ml) == 0)
+            break;
+    if (i + ml > len)
+        return 0;
+    for (s = e = i + ml; e < len && line[e] != ',' && line[e] != ')' && line[e] != ' '; e++)
+        ;
+    if (e == s || e - s >= cap || e + 4 > len || memcmp(line + e, ", d=", 4) != 0)
+        return 0;
+    /* the domain, up to ')' */
+    if (e + 4 + dl >= len || strncasecmp(line + e + 4, domain, dl) != 0 || line[e + 4 + dl] != ')')
+        return 0;
+    for (i = s; i < e; i++) {
+        unsigned char c = (unsigned char)line[i];
+
+        /* a selector is a domain name's labels (RFC 6376 section 3.1) */
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+              c == '_'))
+            return 0;
+    }
+    memcpy(sel, line + s, e - s);
+    sel[e - s] = '\0';
+    return 1;
+}
