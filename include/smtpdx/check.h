@@ -13,8 +13,9 @@
  *      and blocklist listings of each IP.
  *      The MTA-STS policy is fetched over HTTPS (libcurl, mtasts.h) and
  *      each MX host matched against it.
- * Not yet: RFC 9989's DNS tree walk for the organizational domain (the
- *      public suffix list is used, as RFC 7489 receivers do). */
+ *      DMARC's record is found both ways receivers find it: the public
+ *      suffix list (RFC 7489) and RFC 9989's DNS tree walk; where they
+ *      disagree, a warning says which record each kind applies. */
 #ifndef SMTPDX_CHECK_H
 #define SMTPDX_CHECK_H
 

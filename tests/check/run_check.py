@@ -71,6 +71,9 @@ def zone():
         '_dmarc.weak.test': [{'TXT': 'v=DMARC1; p=none; pct=50; rua=mailto:reports@elsewhere.test'}],
         'twospf.test': [{'MX': [10, 'mx.good.test']}, {'TXT': 'v=spf1 -all'}, {'TXT': 'v=spf1 mx -all'}],
         'nodmarc.test': [{'MX': [10, 'mx.good.test']}],
+        # RFC 9989's tree walk finds _dmarc.c.walk.test; the public suffix list looks at walk.test only
+        'a.b.c.walk.test': [{'MX': [10, 'mx.good.test']}],
+        '_dmarc.c.walk.test': [{'TXT': 'v=DMARC1; p=reject'}],
         # 192.0.2.66 on Spamhaus ZEN (SBL)
         '66.2.0.192.zen.spamhaus.org': [{'A': '127.0.0.2'}],
     }
@@ -95,6 +98,8 @@ CASES = [
       ('warn', 'dkim', 'revoked'), ('warn', 'dmarc', 'p=none'), ('warn', 'dmarc', 'pct'),
       ('warn', 'dmarc', 'not authorized')]),
     ('twospf.test', [], [('fail', 'spf', '2 SPF records')]),
+    ('a.b.c.walk.test', [], [('warn', 'dmarc', 'tree walk) apply the record at _dmarc.c.walk.test'),
+                             ('fail', 'dmarc', 'no DMARC record')]),
     ('stsbad.test', [], [('fail', 'mta-sts', 'matches no mx: line'), ('warn', 'mta-sts', 'max_age under a day')]),
     ('sts404.test', [], [('fail', 'mta-sts', 'HTTP status 404')]),
     ('good.test', ['--ip', '192.0.2.77', '--selector', 's1'], [('fail', 'spf', 'SPF fail: 192.0.2.77')]),

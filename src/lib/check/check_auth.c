@@ -161,6 +161,40 @@ static void check_dkim(struct sdx_resolver *rs, const struct sdx_check_opts *o, 
     free(txt);
 }
 
+/* tree_walk - RFC 9989's DNS tree walk (its section 4.10): from domain up,
+ * the first name whose _dmarc holds exactly one DMARC record, asking at
+ * most 5 names (a name of 5 or more labels jumps to its last 4); into
+ * found. 1 found, 0 none, -1 a lookup failed */
+static int tree_walk(struct sdx_resolver *rs, const char *domain, char *found, size_t cap, char (*txt)[1024])
+{
+    const char *target = domain;
+    char name[300], err[300];
+
+    for (;;) {
+        size_t x = 1;
+        const char *p;
+        int n;
+
+        snprintf(name, sizeof(name), "_dmarc.%s", target);
+        if ((n = check_txt(rs, name, "v=DMARC1", txt, 2, err, sizeof(err))) < 0)
+            return -1;
+        if (n == 1) {
+            snprintf(found, cap, "%s", target);
+            return 1;
+        }
+        for (p = target; *p; p++)
+            x += *p == '.';
+        if (x <= 1)
+            return 0;
+        if (x < 5) {
+            target = strchr(target, '.') + 1;
+        } else {
+            while (x-- > 4)
+                target = strchr(target, '.') + 1;
+        }
+    }
+}
+
 static void check_dmarc(struct sdx_resolver *rs, const struct sdx_check_opts *o, struct sdx_check_report *rep)
 {
     char (*txt)[1024] = malloc(2 * 1024), name[300], err[300], org[256];
@@ -172,8 +206,8 @@ static void check_dmarc(struct sdx_resolver *rs, const struct sdx_check_opts *o,
 
     if (txt == NULL || d == NULL)
         goto out;
-    /* the organizational domain by the public suffix list (RFC 7489
-     * receivers; RFC 9989's DNS tree walk is not done yet) */
+    /* the organizational domain by the public suffix list, as RFC 7489
+     * receivers find it (RFC 9989's tree walk is compared below) */
     reg = psl ? psl_registrable_domain(psl, o->domain) : NULL;
     snprintf(org, sizeof(org), "%s", reg ? reg : o->domain);
     snprintf(name, sizeof(name), "_dmarc.%s", o->domain);
@@ -184,6 +218,26 @@ static void check_dmarc(struct sdx_resolver *rs, const struct sdx_check_opts *o,
         if (n > 0)
             check_add(rep, SDX_CHECK_INFO, "dmarc", o->domain, NULL,
                       "no record of its own: the organizational domain %s's applies (sp= for subdomains)", org);
+    }
+    /* RFC 9989 receivers find the record by the DNS tree walk: where it
+     * disagrees with the public suffix list, the two kinds of receiver
+     * apply different policies */
+    if (n >= 0) {
+        char walked[256], psl_at[256];
+        int wk = tree_walk(rs, o->domain, walked, sizeof(walked), txt + 1);
+
+        snprintf(psl_at, sizeof(psl_at), "%.253s", n > 0 ? name + 7 : "");
+        if (wk == 1 && strcasecmp(walked, psl_at) != 0)
+            check_add(rep, SDX_CHECK_WARN, "dmarc", o->domain, NULL,
+                      "RFC 9989 receivers (DNS tree walk) apply the record at _dmarc.%s; RFC 7489 receivers (public "
+                      "suffix list) %s%s", walked, psl_at[0] ? "the one at _dmarc." : "find none", psl_at);
+        else if (wk == 0 && n > 0)
+            check_add(rep, SDX_CHECK_WARN, "dmarc", o->domain, NULL,
+                      "RFC 9989 receivers (DNS tree walk) find no record; RFC 7489 receivers use _dmarc.%s", psl_at);
+        else if (wk == 1)
+            check_add(rep, SDX_CHECK_INFO, "dmarc", o->domain, NULL,
+                      "the DNS tree walk (RFC 9989) and the public suffix list (RFC 7489) find the same record: "
+                      "_dmarc.%s", walked);
     }
     if (n < 0) {
         check_add(rep, SDX_CHECK_WARN, "dmarc", name, "Gmail: 451 4.7.26 (temporary DNS failure)",
