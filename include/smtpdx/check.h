@@ -35,6 +35,7 @@ struct sdx_finding {
     char what[300];         /* what was found, in words */
     char evidence[600];     /* the record or answer */
     char refusal[300];      /* what receivers reply because of it, "" */
+    char dnssec[10];        /* the evidence's DNSSEC status: "secure", "insecure", "bogus"; "" none */
 };
 
 struct sdx_check_opts {

@@ -156,6 +156,8 @@ static void text_report(const char *domain, const struct sdx_check_report *rep)
         if (f->evidence[0] && f->level != SDX_CHECK_PASS) {
             printf("        %s", term_dim());
             term_put_esc(stdout, f->evidence, strlen(f->evidence) > 200 ? 200 : strlen(f->evidence));
+            if (f->dnssec[0] && strcmp(f->dnssec, "insecure") != 0)
+                printf("  (DNSSEC %s)", f->dnssec);
             printf("%s\n", term_reset());
         }
         if (f->refusal[0]) {
@@ -192,6 +194,7 @@ static int json_report(const char *domain, const struct sdx_check_report *rep)
         sdx_json_str(&j, "what", f->what);
         sdx_json_str(&j, "evidence", f->evidence[0] ? f->evidence : NULL);
         sdx_json_str(&j, "refusal", f->refusal[0] ? f->refusal : NULL);
+        sdx_json_str(&j, "dnssec", f->dnssec[0] ? f->dnssec : NULL);
         sdx_json_end(&j, '}');
     }
     sdx_json_end(&j, ']');

@@ -18,6 +18,7 @@ import tempfile
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'spf'))
+HERE_INT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'integration')
 import run_suite  # noqa: E402
 
 
@@ -128,6 +129,7 @@ def https_server(wd):
     subprocess.run(['openssl', 'x509', '-req', '-in', csr, '-CA', ca, '-CAkey', ca_key, '-CAcreateserial',
                     '-out', crt, '-days', '2', '-extfile', ext], **q)
     CA['file'] = ca
+    CA['cert'] = crt
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
@@ -159,6 +161,42 @@ def run(binary, domain, args):
         return r.returncode, json.loads(r.stdout)
     except ValueError:
         return r.returncode, {'findings': [], 'error': r.stderr.decode('utf-8', 'replace')}
+
+
+def dane_checks(binary, wd, check):
+    """DANE per MX and DNSSEC status per answer: dnssec_zone.sh's signed
+    dane.test, served by NSD on 127.0.0.1:5353 in this namespace and
+    validated by smtpdx with that zone's trust anchor"""
+    zs = os.path.join(HERE_INT, 'dnssec_zone.sh')
+    r = subprocess.run(['bash', zs, 'start', os.environ['SMTPDX_NETNS'], wd, CA['cert'], '5353'],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        check('dnssec_zone.sh start', False, r.stdout[-400:] + r.stderr[-400:])
+        return
+    try:
+        def dane(domain):
+            r = subprocess.run([binary, 'check', domain, '--resolver', '127.0.0.1@5353', '--trust-anchor',
+                                os.path.join(wd, 'dnssec', 'trust-anchor.txt'), '--no-dnsbl', '--json'],
+                               capture_output=True, timeout=120)
+            return json.loads(r.stdout or b'{}').get('findings', [])
+        f = dane('good.dane.test')
+        check('good.dane.test: MX answer DNSSEC secure, TLSA usable (dane pass)',
+              any(x['area'] == 'mx' and x['dnssec'] == 'secure' for x in f) and
+              any(x['area'] == 'dane' and x['level'] == 'pass' and 'usable TLSA' in x['what'] for x in f),
+              json.dumps([x for x in f if x['area'] in ('mx', 'dane')])[:600])
+        check('good.dane.test: records carry their DNSSEC status (DMARC answer secure)',
+              any(x['area'] == 'dmarc' and x['dnssec'] == 'secure' for x in f),
+              json.dumps([x for x in f if x['area'] == 'dmarc'])[:400])
+        f = dane('bogus.dane.test')
+        check('bogus.dane.test: dane fail (bogus TLSA) with the refusal',
+              any(x['area'] == 'dane' and x['level'] == 'fail' and 'validation failed' in x['what'] and x['refusal']
+                  for x in f), json.dumps([x for x in f if x['area'] == 'dane'])[:600])
+        f = dane('plain.dane.test')
+        check('plain.dane.test: validated, no TLSA: DANE does not apply (info)',
+              any(x['area'] == 'dane' and x['level'] == 'info' and 'no TLSA' in x['what'] for x in f),
+              json.dumps([x for x in f if x['area'] == 'dane'])[:600])
+    finally:
+        subprocess.run(['bash', zs, 'stop', wd], capture_output=True)
 
 
 def main():
@@ -212,6 +250,7 @@ def main():
                   sum('selector k1: rsa key' in f['what'] for f in dk) == 1 and
                   not any('other' in f['subject'] for f in dk) and '1 selector of weak.test' in r.stderr,
                   r.stderr + json.dumps(dk)[:400])
+            dane_checks(a.smtpdx, wd, check)
             r = subprocess.run([a.smtpdx, 'check', 'broken.test', '--resolver', '127.0.0.1@53', '--trust-anchor',
                                 'none', '--nagios', '--ip', '192.0.2.66', '--ca-file', CA['file']],
                                capture_output=True, text=True)

@@ -9,7 +9,7 @@
 #        ldns-signzone (inception a day ago, expiry ten years ahead) and runs
 #        a private NSD in the existing namespace NETNS on 127.0.0.1@PORT only:
 #          dane.test. (signed)  ns mx badmx bogusmx nodane A 127.0.0.1,
-#            good MX 10 mx; _25._tcp.mx, _465._tcp.mx, _2526._tcp.mx (a port
+#            good MX 10 mx; bogus MX 10 bogusmx; plain MX 10 nodane; _25._tcp.mx, _465._tcp.mx, _2526._tcp.mx (a port
 #            whose server has no STARTTLS) TLSA 3 1 1 <SHA-256 of
 #            CERT_PEM's SPKI>; _25._tcp.badmx TLSA 3 1 1 <wrong digest, but
 #            signed: secure>; _25._tcp.bogusmx TLSA 3 1 1 <right digest, changed
@@ -92,6 +92,8 @@ write_zones() {
 ns              A     127.0.0.1
 mx              A     127.0.0.1
 good            MX    10 mx.$ZONE.
+bogus           MX    10 bogusmx.$ZONE.
+plain           MX    10 nodane.$ZONE.
 _25._tcp.mx     TLSA  3 1 1 $good
 _465._tcp.mx    TLSA  3 1 1 $good
 _2526._tcp.mx   TLSA  3 1 1 $good

@@ -46,4 +46,5 @@ ip -n "$NS" link set lo up
 # the peers' stub resolvers read resolv.conf: inside, it names our unbound
 mkdir -p "/etc/netns/$NS"
 echo "nameserver 127.0.0.1" > "/etc/netns/$NS/resolv.conf"
+export SMTPDX_NETNS=$NS
 ip netns exec "$NS" /usr/bin/python3 "${SPF_SCRIPT:-$HERE/run_suite.py}" --smtpdx "$SMTPDX" "$@"

@@ -66,15 +66,26 @@ void sdx_check_report_release(struct sdx_check_report *rep)
     memset(rep, 0, sizeof(*rep));
 }
 
+void check_record(struct sdx_check_report *rep, const char *text, enum sdx_dnssec sec)
+{
+    check_evidence(rep, text);
+    if (rep->n)
+        snprintf(rep->f[rep->n - 1].dnssec, sizeof(rep->f[0].dnssec), "%s", sdx_dnssec_name(sec));
+}
+
 int check_txt(struct sdx_resolver *rs, const char *name, const char *prefix, char (*out)[1024], int max,
-              char *err, size_t errcap)
+              char *err, size_t errcap, enum sdx_dnssec *sec)
 {
     struct ub_result *r;
     size_t i, pl = strlen(prefix);
     int n = 0;
 
+    if (sec)
+        *sec = SDX_DNSSEC_INSECURE;
     if (sdx_resolver_ask(rs, name, RR_TXT, &r, err, errcap) != 0)
         return -1;
+    if (sec)
+        *sec = sdx_resolver_security(r);
     if (r->bogus) {
         snprintf(err, errcap, "%s: DNSSEC validation failed (bogus)", name);
         ub_resolve_free(r);
@@ -246,6 +257,7 @@ static void check_mx(struct sdx_resolver *rs, const struct sdx_check_opts *o, st
     case SDX_MX_FOUND:
         check_add(rep, SDX_CHECK_PASS, "mx", o->domain, NULL, "%zu MX host%s%s", mx->n, mx->n == 1 ? "" : "s",
                   mx->secure ? " (DNSSEC-validated)" : "");
+        check_record(rep, "", mx->secure ? SDX_DNSSEC_SECURE : SDX_DNSSEC_INSECURE);
         break;
     }
     for (k = 0; mx->kind == SDX_MX_FOUND && k < mx->n && k < 10; k++) {

@@ -28,6 +28,7 @@ static const char *const common_selectors[] = {
 
 static void check_spf(struct sdx_resolver *rs, const struct sdx_check_opts *o, struct sdx_check_report *rep)
 {
+    enum sdx_dnssec sec = SDX_DNSSEC_INSECURE;
     char (*txt)[1024] = malloc(4 * 1024), err[300];
     struct sdx_spf_record *rec = malloc(sizeof(*rec));
     struct sdx_spf_answer *ans = malloc(sizeof(*ans));
@@ -36,7 +37,7 @@ static void check_spf(struct sdx_resolver *rs, const struct sdx_check_opts *o, s
 
     if (txt == NULL || rec == NULL || ans == NULL)
         goto out;
-    n = check_txt(rs, o->domain, "v=spf1", txt, 4, err, sizeof(err));
+    n = check_txt(rs, o->domain, "v=spf1", txt, 4, err, sizeof(err), &sec);
     if (n < 0) {
         check_add(rep, SDX_CHECK_WARN, "spf", o->domain, "451 4.7.24 (SPF temperror)", "the TXT lookup failed: %s",
                   err);
@@ -44,18 +45,19 @@ static void check_spf(struct sdx_resolver *rs, const struct sdx_check_opts *o, s
     }
     if (n == 0) {
         check_add(rep, SDX_CHECK_FAIL, "spf", o->domain, REF_AUTH, "no SPF record");
+        check_record(rep, "", sec);
         goto out;
     }
     if (n > 1) {
         check_add(rep, SDX_CHECK_FAIL, "spf", o->domain, REF_PERM,
                   "%d SPF records: RFC 7208 section 4.5 makes that a permerror", n);
-        check_evidence(rep, txt[0]);
+        check_record(rep, txt[0], sec);
         goto out;
     }
     if (sdx_spf_parse(txt[0], strlen(txt[0]), rec) != 0) {
         check_add(rep, SDX_CHECK_FAIL, "spf", o->domain, REF_PERM, "the SPF record has a syntax error: %s",
                   rec->error);
-        check_evidence(rep, txt[0]);
+        check_record(rep, txt[0], sec);
         goto out;
     }
     for (i = 0; i < rec->n; i++)
@@ -63,10 +65,10 @@ static void check_spf(struct sdx_resolver *rs, const struct sdx_check_opts *o, s
             check_add(rep, SDX_CHECK_WARN, "spf", o->domain, "Gmail: 5.7.24 (suspicious SPF entries)",
                       "the record ends with %call: it authorizes %s", rec->term[i].qual,
                       rec->term[i].qual == '+' ? "every host on the Internet" : "nothing and forbids nothing");
-            check_evidence(rep, txt[0]);
+            check_record(rep, txt[0], sec);
         }
     check_add(rep, SDX_CHECK_PASS, "spf", o->domain, NULL, "one SPF record, valid syntax");
-    check_evidence(rep, txt[0]);
+    check_record(rep, txt[0], sec);
     /* check_host() for each sending IP, as a receiver would */
     for (i = 0; i < o->nips; i++) {
         struct sdx_spf_query q;
@@ -107,6 +109,7 @@ out:
 
 static void check_dkim(struct sdx_resolver *rs, const struct sdx_check_opts *o, struct sdx_check_report *rep)
 {
+    enum sdx_dnssec sec = SDX_DNSSEC_INSECURE;
     char (*txt)[1024] = malloc(2 * 1024), name[300], err[300];
     struct sdx_dkim_key key;
     size_t i, nsel = o->nselectors + (o->no_common_selectors ? 0 : sizeof(common_selectors) / sizeof(char *));
@@ -127,7 +130,7 @@ static void check_dkim(struct sdx_resolver *rs, const struct sdx_check_opts *o, 
 
         snprintf(name, sizeof(name), "%s._domainkey.%s", sel, o->domain);
         /* a DKIM key record need not start with v=DKIM1: take every TXT */
-        n = check_txt(rs, name, "", txt, 2, err, sizeof(err));
+        n = check_txt(rs, name, "", txt, 2, err, sizeof(err), &sec);
         if (n < 0) {
             if (given)
                 check_add(rep, SDX_CHECK_WARN, "dkim", name, NULL, "the lookup failed: %s", err);
@@ -153,7 +156,7 @@ static void check_dkim(struct sdx_resolver *rs, const struct sdx_check_opts *o, 
             for (w = 0; w < key.nwarn; w++)
                 check_add(rep, SDX_CHECK_WARN, "dkim", name, NULL, "selector %s: %s", sel, key.warn[w]);
         }
-        check_evidence(rep, txt[0]);
+        check_record(rep, txt[0], sec);
     }
     if (!found)
         check_add(rep, SDX_CHECK_WARN, "dkim", o->domain, REF_AUTH,
@@ -167,6 +170,7 @@ static void check_dkim(struct sdx_resolver *rs, const struct sdx_check_opts *o, 
  * found. 1 found, 0 none, -1 a lookup failed */
 static int tree_walk(struct sdx_resolver *rs, const char *domain, char *found, size_t cap, char (*txt)[1024])
 {
+    enum sdx_dnssec sec = SDX_DNSSEC_INSECURE;
     const char *target = domain;
     char name[300], err[300];
 
@@ -176,7 +180,7 @@ static int tree_walk(struct sdx_resolver *rs, const char *domain, char *found, s
         int n;
 
         snprintf(name, sizeof(name), "_dmarc.%s", target);
-        if ((n = check_txt(rs, name, "v=DMARC1", txt, 2, err, sizeof(err))) < 0)
+        if ((n = check_txt(rs, name, "v=DMARC1", txt, 2, err, sizeof(err), &sec)) < 0)
             return -1;
         if (n == 1) {
             snprintf(found, cap, "%s", target);
@@ -197,6 +201,7 @@ static int tree_walk(struct sdx_resolver *rs, const char *domain, char *found, s
 
 static void check_dmarc(struct sdx_resolver *rs, const struct sdx_check_opts *o, struct sdx_check_report *rep)
 {
+    enum sdx_dnssec sec = SDX_DNSSEC_INSECURE;
     char (*txt)[1024] = malloc(2 * 1024), name[300], err[300], org[256];
     struct sdx_dmarc_record *d = malloc(sizeof(*d));
     const psl_ctx_t *psl = psl_builtin();
@@ -211,10 +216,10 @@ static void check_dmarc(struct sdx_resolver *rs, const struct sdx_check_opts *o,
     reg = psl ? psl_registrable_domain(psl, o->domain) : NULL;
     snprintf(org, sizeof(org), "%s", reg ? reg : o->domain);
     snprintf(name, sizeof(name), "_dmarc.%s", o->domain);
-    n = check_txt(rs, name, "v=DMARC1", txt, 2, err, sizeof(err));
+    n = check_txt(rs, name, "v=DMARC1", txt, 2, err, sizeof(err), &sec);
     if (n == 0 && strcasecmp(org, o->domain) != 0) {
         snprintf(name, sizeof(name), "_dmarc.%s", org);
-        n = check_txt(rs, name, "v=DMARC1", txt, 2, err, sizeof(err));
+        n = check_txt(rs, name, "v=DMARC1", txt, 2, err, sizeof(err), &sec);
         if (n > 0)
             check_add(rep, SDX_CHECK_INFO, "dmarc", o->domain, NULL,
                       "no record of its own: the organizational domain %s's applies (sp= for subdomains)", org);
@@ -246,6 +251,7 @@ static void check_dmarc(struct sdx_resolver *rs, const struct sdx_check_opts *o,
     }
     if (n == 0) {
         check_add(rep, SDX_CHECK_FAIL, "dmarc", name, REF_DMARC, "no DMARC record");
+        check_record(rep, "", sec);     /* a secure answer proves the absence */
         goto out;
     }
     if (n > 1) {
@@ -255,7 +261,7 @@ static void check_dmarc(struct sdx_resolver *rs, const struct sdx_check_opts *o,
     }
     if (sdx_dmarc_parse(txt[0], strlen(txt[0]), d) != 0) {
         check_add(rep, SDX_CHECK_FAIL, "dmarc", name, REF_DMARC, "the record is not used: %s", d->error);
-        check_evidence(rep, txt[0]);
+        check_record(rep, txt[0], sec);
         goto out;
     }
     if (d->p == SDX_DMARC_NONE)
@@ -266,7 +272,7 @@ static void check_dmarc(struct sdx_resolver *rs, const struct sdx_check_opts *o,
         check_add(rep, d->p == SDX_DMARC_UNSET ? SDX_CHECK_WARN : SDX_CHECK_PASS, "dmarc", name, NULL,
                   "policy p=%s%s%s", sdx_dmarc_policy_name(d->p), d->sp != SDX_DMARC_UNSET ? ", sp=" : "",
                   d->sp != SDX_DMARC_UNSET ? sdx_dmarc_policy_name(d->sp) : "");
-    check_evidence(rep, txt[0]);
+    check_record(rep, txt[0], sec);
     for (w = 0; w < d->nwarn; w++)
         check_add(rep, SDX_CHECK_WARN, "dmarc", name, NULL, "%s", d->warn[w]);
     if (d->nrua == 0)
@@ -287,7 +293,7 @@ static void check_dmarc(struct sdx_resolver *rs, const struct sdx_check_opts *o,
         if (strcasecmp(dorg, org) == 0)
             continue;
         snprintf(q, sizeof(q), "%s._report._dmarc.%s", o->domain, dest);
-        n = check_txt(rs, q, "v=DMARC1", txt + 1, 1, err, sizeof(err));
+        n = check_txt(rs, q, "v=DMARC1", txt + 1, 1, err, sizeof(err), &sec);
         if (n > 0)
             check_add(rep, SDX_CHECK_PASS, "dmarc", uri, NULL, "the external report address is authorized (%s)", q);
         else
@@ -354,13 +360,14 @@ out:
 /* tls_records - TLS-RPT (RFC 8460) and MTA-STS (RFC 8461) TXT records */
 static void tls_records(struct sdx_resolver *rs, const struct sdx_check_opts *o, struct sdx_check_report *rep)
 {
+    enum sdx_dnssec sec = SDX_DNSSEC_INSECURE;
     char (*txt)[1024] = malloc(2 * 1024), name[300], err[300];
     int n;
 
     if (txt == NULL)
         return;
     snprintf(name, sizeof(name), "_smtp._tls.%s", o->domain);
-    n = check_txt(rs, name, "v=TLSRPTv1", txt, 2, err, sizeof(err));
+    n = check_txt(rs, name, "v=TLSRPTv1", txt, 2, err, sizeof(err), &sec);
     if (n == 0)
         check_add(rep, SDX_CHECK_INFO, "tls-rpt", name, NULL, "no TLS-RPT record: senders cannot report TLS "
                   "failures to you (RFC 8460)");
@@ -370,9 +377,9 @@ static void tls_records(struct sdx_resolver *rs, const struct sdx_check_opts *o,
         check_add(rep, SDX_CHECK_WARN, "tls-rpt", name, NULL, n > 1 ? "%d TLS-RPT records: senders use none" :
                   "%d record without a valid rua= (mailto: or https:)", n);
     if (n > 0)
-        check_evidence(rep, txt[0]);
+        check_record(rep, txt[0], sec);
     snprintf(name, sizeof(name), "_mta-sts.%s", o->domain);
-    n = check_txt(rs, name, "v=STSv1", txt, 2, err, sizeof(err));
+    n = check_txt(rs, name, "v=STSv1", txt, 2, err, sizeof(err), &sec);
     if (n == 0)
         check_add(rep, SDX_CHECK_INFO, "mta-sts", name, NULL, "no MTA-STS record (RFC 8461)");
     else if (n == 1 && strstr(txt[0], "id="))
@@ -381,7 +388,7 @@ static void tls_records(struct sdx_resolver *rs, const struct sdx_check_opts *o,
         check_add(rep, SDX_CHECK_WARN, "mta-sts", name, NULL, n > 1 ? "%d MTA-STS records: senders use none" :
                   "%d record without id=: senders ignore it (RFC 8461 section 3.1)", n);
     if (n > 1 || (n == 1 && !strstr(txt[0], "id=")))
-        check_evidence(rep, txt[0]);
+        check_record(rep, txt[0], sec);
     free(txt);
 }
 

@@ -18,11 +18,15 @@ int check_add(struct sdx_check_report *rep, enum sdx_check_level l, const char *
               const char *refusal, const char *fmt, ...);
 /* check_evidence - set the evidence of the last finding */
 void check_evidence(struct sdx_check_report *rep, const char *text);
+/* check_record - the evidence of the last finding, a record whose answer
+ * had DNSSEC status sec */
+void check_record(struct sdx_check_report *rep, const char *text, enum sdx_dnssec sec);
 /* check_txt - the TXT records of name starting with prefix (any case):
  * how many (up to max copied into out[], each at most cap bytes), or -1
- * with why in err for a lookup error */
+ * with why in err for a lookup error; *sec (may be NULL) the answer's
+ * DNSSEC status */
 int check_txt(struct sdx_resolver *rs, const char *name, const char *prefix, char (*out)[1024], int max,
-              char *err, size_t errcap);
+              char *err, size_t errcap, enum sdx_dnssec *sec);
 void check_auth(struct sdx_resolver *rs, const struct sdx_check_opts *o, struct sdx_check_report *rep);
 
 #endif
