@@ -47,6 +47,7 @@ struct sdx_check_opts {
     int         no_common_selectors;    /* only the selectors given */
     int         no_dnsbl;               /* no blocklist questions */
     const char *ca_file;                /* trust these CAs for the MTA-STS policy (tests); NULL: the system's */
+    int         connect;                /* try a TCP connection to port 25 of each MX address (5 s) */
 };
 
 struct sdx_check_report {

@@ -20,7 +20,7 @@
 #include "cmds.h"
 
 struct check_args {
-    int         json, nagios, no_common, no_dnsbl;
+    int         json, nagios, no_common, no_dnsbl, connect;
     const char *ip, *selector, *resolver, *trust_anchor, *color, *ca_file, *log;
 };
 
@@ -34,6 +34,7 @@ const struct opt check_opts[] = {
     { "no-common-selectors", 0, OPT_FLAG, NULL, CA(no_common),
       "only the --selector ones, not the common provider selectors too", 0 },
     { "no-dnsbl",  0,   OPT_FLAG, NULL,    CA(no_dnsbl),    "do not ask blocklists about the --ip addresses", 0 },
+    { "connect",   'c', OPT_FLAG, NULL,    CA(connect),     "also try a TCP connection to port 25 of each MX address (5 s each)", 0 },
     { "resolver",  0,   OPT_STR,  "ADDR[@PORT]", CA(resolver), "ask this DNS server (default: those of /etc/resolv.conf)", 0 },
     { "trust-anchor", 0, OPT_STR, "FILE",  CA(trust_anchor),
       "DNSSEC trust anchor (default " SDX_ROOT_KEY "; none: no validation)", 0 },
@@ -260,6 +261,7 @@ int cmd_check(const struct cmd *self, int argc, char **argv)
     o.no_common_selectors = a.no_common;
     o.no_dnsbl = a.no_dnsbl;
     o.ca_file = a.ca_file;
+    o.connect = a.connect;
     rc = 0;
     if (a.ip && ((ips = strdup(a.ip)) == NULL || (rc = split(ips, o.ips, SDX_CHECK_IPS_MAX, &o.nips, "addresses")) != 0))
         goto out;

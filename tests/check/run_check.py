@@ -60,6 +60,9 @@ def zone():
         'host.noaddr.test': [{'TXT': 'no address here'}],
         'private.test': [{'MX': [10, 'mx.private.test']}],
         'mx.private.test': [{'A': '10.0.0.5'}],
+        # an MX nothing listens on (loopback: no packet leaves the namespace)
+        'unreach.test': [{'MX': [10, 'mx.unreach.test']}],
+        'mx.unreach.test': [{'A': '127.0.0.9'}],
         # authentication faults
         'broken.test': [{'MX': [10, 'mx.good.test']}, {'TXT': 'v=spf1 ip4:192.0.2.300 -all'}],
         's1._domainkey.broken.test': [{'TXT': 'v=DKIM1; k=rsa; p=' + k512}],
@@ -90,6 +93,8 @@ CASES = [
     ('cnamemx.test', [], [('warn', 'mx', 'alias (CNAME)')]),
     ('noaddr.test', [], [('fail', 'mx', 'has no address')]),
     ('private.test', [], [('warn', 'mx', 'is private')]),
+    ('unreach.test', ['--connect'], [('fail', 'mx', 'does not accept connections on port 25'),
+                                     ('warn', 'mx', 'is loopback')]),
     ('broken.test', ['--ip', '192.0.2.66,192.0.2.67', '--selector', 's1'],
      [('fail', 'spf', 'syntax error'), ('fail', 'dkim', '512 bits'), ('fail', 'dmarc', 'p=bogus'),
       ('fail', 'ptr', 'has no PTR record'), ('fail', 'ptr', 'not forward-confirmed'),

@@ -2,6 +2,12 @@
  * blocklists, and the report they go into (check.h); SPF, DKIM, DMARC,
  * TLS-RPT and MTA-STS are in check_auth.c */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +219,45 @@ static void fcrdns(struct sdx_resolver *rs, const char *ip, const char *what, st
     }
 }
 
+/* reach - a TCP connection to addr port 25 within 5 s: 0, or the errno
+ * (ETIMEDOUT when nothing answered) */
+static int reach(const char *addr)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    int fd, e = 0;
+
+    memset(&ss, 0, sizeof(ss));
+    if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+        ((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+        ((struct sockaddr_in *)&ss)->sin_port = htons(25);
+        sl = sizeof(struct sockaddr_in);
+    } else if (inet_pton(AF_INET6, addr, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+        ((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+        ((struct sockaddr_in6 *)&ss)->sin6_port = htons(25);
+        sl = sizeof(struct sockaddr_in6);
+    } else {
+        return EINVAL;
+    }
+    if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
+        return errno;
+    if (connect(fd, (struct sockaddr *)&ss, sl) != 0) {
+        if (errno != EINPROGRESS) {
+            e = errno;
+        } else {
+            struct pollfd pf = { fd, POLLOUT, 0 };
+            socklen_t el = sizeof(e);
+
+            if (poll(&pf, 1, 5000) <= 0)
+                e = ETIMEDOUT;
+            else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) != 0)
+                e = errno;
+        }
+    }
+    close(fd);
+    return e;
+}
+
 static int all_digits_label(const char *host)
 {
     const char *last = strrchr(host, '.');
@@ -298,6 +343,16 @@ static void check_mx(struct sdx_resolver *rs, const struct sdx_check_opts *o, st
                 check_add(rep, SDX_CHECK_PASS, "mx", h, NULL, "MX %u %s has address %s", mx->mx[k].pref, h, addr);
         }
         fcrdns(rs, addr, "MX host address", rep);
+        if (o->connect) {
+            int e = reach(addr);
+
+            if (e)
+                check_add(rep, SDX_CHECK_FAIL, "mx", h, "senders defer (4.4.1 no answer from host), then bounce "
+                          "(5.4.7) after their retry time", "MX %s (%s) does not accept connections on port 25: %s", h,
+                          addr, strerror(e));
+            else
+                check_add(rep, SDX_CHECK_PASS, "mx", h, NULL, "MX %s (%s) accepts connections on port 25", h, addr);
+        }
         /* DANE (RFC 7672) per MX host */
         if (sdx_tlsa_lookup(rs, h, 25, tlsa) == 0) {
             enum sdx_check_level l = tlsa->state == SDX_DANE_USABLE ? SDX_CHECK_PASS :
