@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include "error.h"
 
-#define SDX_MTASTS_MX_MAX     16
+#define SDX_MTASTS_MX_MAX     64
 #define SDX_MTASTS_POLICY_MAX 65536
 
 struct sdx_mtasts_policy {
@@ -19,6 +19,7 @@ struct sdx_mtasts_policy {
     long   max_age;             /* seconds; -1 missing */
     char   mx[SDX_MTASTS_MX_MAX][256];
     size_t nmx;
+    size_t mx_lost;             /* mx: lines past SDX_MTASTS_MX_MAX, not kept (matching is then unsure) */
     char   error[200];          /* why senders ignore the policy */
     char   warn[4][200];
     size_t nwarn;

@@ -239,7 +239,7 @@ int cmd_check(const struct cmd *self, int argc, char **argv)
     struct sdx_resolver_conf conf;
     struct sdx_resolver *rs = NULL;
     char *ips = NULL, *sels = NULL, err[300], logsel[SDX_CHECK_SELECTORS_MAX][64];
-    int first, rc;
+    int first, rc, nagios_ran = 0;
 
     if ((rc = opt_parse(self, argc, argv, &a, &first)) >= 0)
         return rc;
@@ -250,11 +250,13 @@ int cmd_check(const struct cmd *self, int argc, char **argv)
     if (argc - first != 1) {
         fprintf(stderr, "smtpdx check: give one DOMAIN\n");
         opt_usage_line(self, stderr);
-        return a.nagios ? 3 : EXIT_USAGE;
+        rc = EXIT_USAGE;
+        goto out;
     }
     if (a.json && a.nagios) {
         fprintf(stderr, "smtpdx check: --json or --nagios, not both\n");
-        return EXIT_USAGE;
+        rc = EXIT_USAGE;
+        goto out;
     }
     memset(&o, 0, sizeof(o));
     o.domain = argv[first];
@@ -262,13 +264,15 @@ int cmd_check(const struct cmd *self, int argc, char **argv)
     o.no_dnsbl = a.no_dnsbl;
     o.ca_file = a.ca_file;
     o.connect = a.connect;
-    rc = 0;
+    rc = EXIT_INPUT;                    /* for strdup */
     if (a.ip && ((ips = strdup(a.ip)) == NULL || (rc = split(ips, o.ips, SDX_CHECK_IPS_MAX, &o.nips, "addresses")) != 0))
         goto out;
+    rc = EXIT_INPUT;
     if (a.selector &&
         ((sels = strdup(a.selector)) == NULL ||
          (rc = split(sels, o.selectors, SDX_CHECK_SELECTORS_MAX, &o.nselectors, "selectors")) != 0))
         goto out;
+    rc = 0;
     if (a.log && (rc = log_selectors(a.log, &o, logsel)) != 0)
         goto out;
     for (size_t i = 0; i < o.nips; i++) {
@@ -287,16 +291,16 @@ int cmd_check(const struct cmd *self, int argc, char **argv)
     conf.trust_anchor = a.trust_anchor;
     if ((rc = sdx_resolver_new(&conf, &rs, err, sizeof(err))) != 0) {
         fprintf(stderr, "smtpdx check: %s\n", rc == SDX_ENOMEM ? sdx_strerror(rc) : err);
-        rc = a.nagios ? 3 : rc == SDX_ENOMEM || !a.resolver ? EXIT_INPUT : EXIT_USAGE;
+        rc = rc == SDX_ENOMEM || !(a.resolver || a.trust_anchor) ? EXIT_INPUT : EXIT_USAGE;
         goto out;
     }
     if ((rc = sdx_check_domain(rs, &o, &rep)) != 0) {
         fprintf(stderr, "smtpdx check: %s\n", rc == SDX_EINVAL ? "not a domain name" : sdx_strerror(rc));
-        rc = a.nagios ? 3 : rc == SDX_EINVAL ? EXIT_USAGE : EXIT_INPUT;
+        rc = rc == SDX_EINVAL ? EXIT_USAGE : EXIT_INPUT;
         goto out;
     }
     if (a.nagios)
-        rc = nagios(o.domain, &rep);
+        rc = nagios(o.domain, &rep), nagios_ran = 1;
     else if ((rc = a.json ? json_report(o.domain, &rep) : (text_report(o.domain, &rep), 0)) == 0)
         rc = rep.count[SDX_CHECK_FAIL] || rep.count[SDX_CHECK_WARN] ? EXIT_FOUND : EXIT_OK;
     sdx_check_report_release(&rep);
@@ -304,5 +308,7 @@ out:
     sdx_resolver_free(rs);
     free(ips);
     free(sels);
-    return rc;
+    /* a monitoring system reads anything but 0-2 as UNKNOWN: a check that
+     * did not run must not look CRITICAL */
+    return a.nagios && !nagios_ran ? 3 : rc;
 }

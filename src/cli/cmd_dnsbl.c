@@ -81,7 +81,9 @@ static int parse_lists(char *buf, struct sdx_dnsbl_list *l, size_t *n)
             if (strcmp(colon + 1, "domain") == 0)
                 l[*n].kind = SDX_DNSBL_DOMAIN;
             else if (strcmp(colon + 1, "ip") != 0) {
-                fprintf(stderr, "smtpdx dnsbl: '%s': a list is ZONE, ZONE:ip or ZONE:domain\n", t);
+                fprintf(stderr, "smtpdx dnsbl: '");
+                term_put_esc(stderr, t, strlen(t));
+                fprintf(stderr, "': a list is ZONE, ZONE:ip or ZONE:domain\n");
                 return EXIT_USAGE;
             }
         }
@@ -170,7 +172,11 @@ static void text_target(const char *tgt, const struct sdx_dnsbl_result *r, size_
             quiet++;
             continue;
         }
-        printf("  %-22s %s%-13s%s", x->list->name,
+        /* a list's name may come from --lists: escaped, then padded */
+        printf("  ");
+        term_put_esc(stdout, x->list->name, strlen(x->list->name));
+        printf("%*s", strlen(x->list->name) < 22 ? (int)(22 - strlen(x->list->name)) : 0, "");
+        printf(" %s%-13s%s",
                x->state == SDX_DNSBL_LISTED ? term_red() : x->state == SDX_DNSBL_NOT_LISTED ? "" : term_yellow(),
                sdx_dnsbl_state_name(x->state), term_reset());
         for (k = 0; k < x->nans; k++)
@@ -229,7 +235,7 @@ int cmd_dnsbl(const struct cmd *self, int argc, char **argv)
     if ((rc = sdx_resolver_new(&conf, &rs, err, sizeof(err))) != 0) {
         fprintf(stderr, "smtpdx dnsbl: %s\n", rc == SDX_ENOMEM ? sdx_strerror(rc) : err);
         free(buf);
-        return rc == SDX_ENOMEM || !a.resolver ? EXIT_INPUT : EXIT_USAGE;
+        return rc == SDX_ENOMEM || !(a.resolver || a.trust_anchor) ? EXIT_INPUT : EXIT_USAGE;
     }
     if ((res = calloc(nt * nl, sizeof(*res))) == NULL) {
         rc = EXIT_INPUT;

@@ -820,7 +820,7 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
 
         if ((rc = sdx_resolver_new(&rc_conf, &rs, err, sizeof(err))) != 0) {
             fprintf(stderr, "smtpdx probe: %s\n", rc == SDX_ENOMEM ? sdx_strerror(rc) : err);
-            rc = rc == SDX_ENOMEM || !a.resolver ? EXIT_INPUT : EXIT_USAGE;
+            rc = rc == SDX_ENOMEM || !(a.resolver || a.trust_anchor) ? EXIT_INPUT : EXIT_USAGE;
             goto out;
         }
         if (dane && (tlsa = malloc(sizeof(*tlsa))) == NULL) {

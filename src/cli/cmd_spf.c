@@ -203,6 +203,17 @@ static int worse(int a, int b)
     return a == EXIT_INPUT || b == EXIT_INPUT ? EXIT_INPUT : a > b ? a : b;
 }
 
+/* batch_say - "smtpdx spf: FILE:LINE: why" with FILE escaped (stdin for -) */
+static void batch_say(const char *file, unsigned long lineno, const char *why)
+{
+    fprintf(stderr, "smtpdx spf: ");
+    if (strcmp(file, "-") == 0)
+        fprintf(stderr, "stdin");
+    else
+        term_put_esc(stderr, file, strlen(file));
+    fprintf(stderr, ":%lu: %s\n", lineno, why);
+}
+
 /* batch - one check per line of a->batch through one resolver */
 static int batch(struct spf_args *a, struct sdx_resolver *rs, struct sdx_spf_answer *ans)
 {
@@ -229,8 +240,7 @@ static int batch(struct spf_args *a, struct sdx_resolver *rs, struct sdx_spf_ans
 
             while ((c = fgetc(f)) != EOF && c != '\n')
                 ;
-            fprintf(stderr, "smtpdx spf: %s:%lu: line over %zu bytes, skipped\n",
-                    strcmp(a->batch, "-") ? a->batch : "stdin", lineno, sizeof(line) - 1);
+            batch_say(a->batch, lineno, "line over 1199 bytes, skipped");
             bad++;
             rc = EXIT_INPUT;
             continue;
@@ -250,8 +260,7 @@ static int batch(struct spf_args *a, struct sdx_resolver *rs, struct sdx_spf_ans
         if (nf == 0 || field[0][0] == '#')
             continue;
         if (nf != 3) {
-            fprintf(stderr, "smtpdx spf: %s:%lu: want IP SENDER HELO, skipped\n",
-                    strcmp(a->batch, "-") ? a->batch : "stdin", lineno);
+            batch_say(a->batch, lineno, "want IP SENDER HELO, skipped");
             bad++;
             rc = EXIT_INPUT;
             continue;
@@ -263,8 +272,8 @@ static int batch(struct spf_args *a, struct sdx_resolver *rs, struct sdx_spf_ans
         q.receiver = a->receiver;
         q.default_exp = a->default_exp;
         if ((r = sdx_spf_check(rs, &q, ans)) != 0) {
-            fprintf(stderr, "smtpdx spf: %s:%lu: %s, skipped\n", strcmp(a->batch, "-") ? a->batch : "stdin",
-                    lineno, r == SDX_EINVAL ? "not an IP address, or a name over its length" : sdx_strerror(r));
+            batch_say(a->batch, lineno, r == SDX_EINVAL ? "not an IP address, or a name over its length, skipped" :
+                      "the check failed, skipped");
             bad++;
             rc = EXIT_INPUT;
             continue;
@@ -294,7 +303,7 @@ static int batch(struct spf_args *a, struct sdx_resolver *rs, struct sdx_spf_ans
         rc = worse(rc, status_of(ans->result));
     }
     if (ferror(f)) {
-        fprintf(stderr, "smtpdx spf: reading %s failed\n", a->batch);
+        batch_say(a->batch, lineno, "reading failed here");
         rc = EXIT_INPUT;
     }
     if (f != stdin)
@@ -339,7 +348,7 @@ int cmd_spf(const struct cmd *self, int argc, char **argv)
     conf.trust_anchor = a.trust_anchor;
     if ((rc = sdx_resolver_new(&conf, &rs, err, sizeof(err))) != 0) {
         fprintf(stderr, "smtpdx spf: %s\n", rc == SDX_ENOMEM ? sdx_strerror(rc) : err);
-        return rc == SDX_ENOMEM || !a.resolver ? EXIT_INPUT : EXIT_USAGE;
+        return rc == SDX_ENOMEM || !(a.resolver || a.trust_anchor) ? EXIT_INPUT : EXIT_USAGE;
     }
     if ((ans = malloc(sizeof(*ans))) == NULL) {
         sdx_resolver_free(rs);

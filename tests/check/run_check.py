@@ -75,6 +75,9 @@ def zone():
         '_dmarc.weak.test': [{'TXT': 'v=DMARC1; p=none; pct=50; rua=mailto:reports@elsewhere.test'}],
         'twospf.test': [{'MX': [10, 'mx.good.test']}, {'TXT': 'v=spf1 -all'}, {'TXT': 'v=spf1 mx -all'}],
         'nodmarc.test': [{'MX': [10, 'mx.good.test']}],
+        # two DMARC records below good.test: receivers go up to good.test's
+        'twodmarc.good.test': [{'MX': [10, 'mx.good.test']}],
+        '_dmarc.twodmarc.good.test': [{'TXT': 'v=DMARC1; p=none'}, {'TXT': 'v=DMARC1; p=quarantine'}],
         # RFC 9989's tree walk finds _dmarc.c.walk.test; the public suffix list looks at walk.test only
         'a.b.c.walk.test': [{'MX': [10, 'mx.good.test']}],
         '_dmarc.c.walk.test': [{'TXT': 'v=DMARC1; p=reject'}],
@@ -104,6 +107,8 @@ CASES = [
       ('warn', 'dkim', 'revoked'), ('warn', 'dmarc', 'p=none'), ('warn', 'dmarc', 'pct'),
       ('warn', 'dmarc', 'not authorized')]),
     ('twospf.test', [], [('fail', 'spf', '2 SPF records')]),
+    ('twodmarc.good.test', [], [('warn', 'dmarc', '2 DMARC records: receivers ignore them'),
+                                ('pass', 'dmarc', 'policy p=reject')]),
     ('a.b.c.walk.test', [], [('warn', 'dmarc', 'tree walk) apply the record at _dmarc.c.walk.test'),
                              ('fail', 'dmarc', 'no DMARC record')]),
     ('stsbad.test', [], [('fail', 'mta-sts', 'matches no mx: line'), ('warn', 'mta-sts', 'max_age under a day')]),

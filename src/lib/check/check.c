@@ -79,7 +79,7 @@ void check_record(struct sdx_check_report *rep, const char *text, enum sdx_dnsse
         snprintf(rep->f[rep->n - 1].dnssec, sizeof(rep->f[0].dnssec), "%s", sdx_dnssec_name(sec));
 }
 
-int check_txt(struct sdx_resolver *rs, const char *name, const char *prefix, char (*out)[1024], int max,
+int check_txt(struct sdx_resolver *rs, const char *name, const char *prefix, check_txtrec *out, int max,
               char *err, size_t errcap, enum sdx_dnssec *sec)
 {
     struct ub_result *r;
@@ -98,7 +98,7 @@ int check_txt(struct sdx_resolver *rs, const char *name, const char *prefix, cha
         return -1;
     }
     for (i = 0; r->havedata && r->data[i]; i++) {
-        char buf[1024];
+        char buf[CHECK_TXT_MAX];
         const unsigned char *p = (const unsigned char *)r->data[i];
         size_t len = (size_t)r->len[i], o = 0, j = 0;
 
@@ -155,7 +155,7 @@ static void fcrdns(struct sdx_resolver *rs, const char *ip, const char *what, st
     unsigned char b[16];
     char q[80], err[300], name[256], names[600] = "";
     struct ub_result *r;
-    int v6 = inet_pton(AF_INET6, ip, b) == 1, i, confirmed = 0, nnames = 0;
+    int v6 = inet_pton(AF_INET6, ip, b) == 1, i, confirmed = 0, nnames = 0, fwd_failed = 0;
 
     if (!v6 && inet_pton(AF_INET, ip, b) != 1)
         return;
@@ -170,8 +170,13 @@ static void fcrdns(struct sdx_resolver *rs, const char *ip, const char *what, st
     } else {
         snprintf(q, sizeof(q), "%u.%u.%u.%u.in-addr.arpa", b[3], b[2], b[1], b[0]);
     }
-    if (sdx_resolver_ask(rs, q, RR_PTR, &r, err, sizeof(err)) != 0) {
-        check_add(rep, SDX_CHECK_WARN, "ptr", ip, NULL, "%s %s: the PTR lookup failed (%s)", what, ip, err);
+    if (sdx_resolver_ask(rs, q, RR_PTR, &r, err, sizeof(err)) != 0 || r->bogus) {
+        if (r) {
+            snprintf(err, sizeof(err), "%s: DNSSEC validation failed (bogus)", q);
+            ub_resolve_free(r);
+        }
+        check_add(rep, SDX_CHECK_WARN, "ptr", ip, NULL, "%s %s: the PTR lookup failed (%s): reverse DNS unknown",
+                  what, ip, err);
         return;
     }
     for (i = 0; r->havedata && r->data[i] && nnames < 10; i++) {
@@ -198,10 +203,14 @@ static void fcrdns(struct sdx_resolver *rs, const char *ip, const char *what, st
             size_t k;
 
             if (sdx_resolver_ask(rs, name, v6 ? RR_AAAA : RR_A, &f, err, sizeof(err)) == 0) {
+                if (f->bogus)
+                    fwd_failed = 1;
                 for (k = 0; f->havedata && f->data[k]; k++)
                     if ((size_t)f->len[k] == (v6 ? 16u : 4u) && memcmp(f->data[k], b, v6 ? 16 : 4) == 0)
                         confirmed = 1;
                 ub_resolve_free(f);
+            } else {
+                fwd_failed = 1;         /* a DNS failure is not a mismatch */
             }
             (void)addr, (void)sec;
         }
@@ -210,6 +219,10 @@ static void fcrdns(struct sdx_resolver *rs, const char *ip, const char *what, st
     if (nnames == 0) {
         check_add(rep, SDX_CHECK_FAIL, "ptr", ip, REF_PTR, "%s %s has no PTR record (no reverse DNS)", what, ip);
         check_evidence(rep, q);
+    } else if (!confirmed && fwd_failed) {
+        check_add(rep, SDX_CHECK_WARN, "ptr", ip, NULL,
+                  "%s %s: the forward lookup of its PTR name failed: forward confirmation unknown", what, ip);
+        check_evidence(rep, names);
     } else if (!confirmed) {
         check_add(rep, SDX_CHECK_FAIL, "ptr", ip, REF_PTR,
                   "%s %s: its PTR name does not resolve back to it (not forward-confirmed)", what, ip);

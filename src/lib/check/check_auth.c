@@ -29,7 +29,8 @@ static const char *const common_selectors[] = {
 static void check_spf(struct sdx_resolver *rs, const struct sdx_check_opts *o, struct sdx_check_report *rep)
 {
     enum sdx_dnssec sec = SDX_DNSSEC_INSECURE;
-    char (*txt)[1024] = malloc(4 * 1024), err[300];
+    check_txtrec *txt = malloc(4 * sizeof(*txt));
+    char err[300];
     struct sdx_spf_record *rec = malloc(sizeof(*rec));
     struct sdx_spf_answer *ans = malloc(sizeof(*ans));
     size_t i;
@@ -38,6 +39,16 @@ static void check_spf(struct sdx_resolver *rs, const struct sdx_check_opts *o, s
     if (txt == NULL || rec == NULL || ans == NULL)
         goto out;
     n = check_txt(rs, o->domain, "v=spf1", txt, 4, err, sizeof(err), &sec);
+    if (n > 0) {
+        /* "v=spf10 ..." shares the prefix but is no SPF record (RFC 7208
+         * section 4.5): keep the real ones, in front */
+        int kept = 0, j;
+
+        for (j = 0; j < n && j < 4; j++)
+            if (sdx_spf_is_record(txt[j], strlen(txt[j])))
+                memmove(txt[kept++], txt[j], sizeof(txt[0]));
+        n = kept + (n > 4 ? n - 4 : 0);
+    }
     if (n < 0) {
         check_add(rep, SDX_CHECK_WARN, "spf", o->domain, "451 4.7.24 (SPF temperror)", "the TXT lookup failed: %s",
                   err);
@@ -110,7 +121,8 @@ out:
 static void check_dkim(struct sdx_resolver *rs, const struct sdx_check_opts *o, struct sdx_check_report *rep)
 {
     enum sdx_dnssec sec = SDX_DNSSEC_INSECURE;
-    char (*txt)[1024] = malloc(2 * 1024), name[300], err[300];
+    check_txtrec *txt = malloc(2 * sizeof(*txt));
+    char name[300], err[300];
     struct sdx_dkim_key key;
     size_t i, nsel = o->nselectors + (o->no_common_selectors ? 0 : sizeof(common_selectors) / sizeof(char *));
     int found = 0;
@@ -168,7 +180,7 @@ static void check_dkim(struct sdx_resolver *rs, const struct sdx_check_opts *o, 
  * the first name whose _dmarc holds exactly one DMARC record, asking at
  * most 5 names (a name of 5 or more labels jumps to its last 4); into
  * found. 1 found, 0 none, -1 a lookup failed */
-static int tree_walk(struct sdx_resolver *rs, const char *domain, char *found, size_t cap, char (*txt)[1024])
+static int tree_walk(struct sdx_resolver *rs, const char *domain, char *found, size_t cap, check_txtrec *txt)
 {
     enum sdx_dnssec sec = SDX_DNSSEC_INSECURE;
     const char *target = domain;
@@ -202,7 +214,9 @@ static int tree_walk(struct sdx_resolver *rs, const char *domain, char *found, s
 static void check_dmarc(struct sdx_resolver *rs, const struct sdx_check_opts *o, struct sdx_check_report *rep)
 {
     enum sdx_dnssec sec = SDX_DNSSEC_INSECURE;
-    char (*txt)[1024] = malloc(2 * 1024), name[300], err[300], org[256];
+    /* row 0 the record; rows 1-2 the tree walk's and the report checks' */
+    check_txtrec *txt = malloc(3 * sizeof(*txt));
+    char name[300], err[300], org[256];
     struct sdx_dmarc_record *d = malloc(sizeof(*d));
     const psl_ctx_t *psl = psl_builtin();
     const char *reg;
@@ -217,7 +231,11 @@ static void check_dmarc(struct sdx_resolver *rs, const struct sdx_check_opts *o,
     snprintf(org, sizeof(org), "%s", reg ? reg : o->domain);
     snprintf(name, sizeof(name), "_dmarc.%s", o->domain);
     n = check_txt(rs, name, "v=DMARC1", txt, 2, err, sizeof(err), &sec);
-    if (n == 0 && strcasecmp(org, o->domain) != 0) {
+    if (n > 1 && strcasecmp(org, o->domain) != 0)
+        check_add(rep, SDX_CHECK_WARN, "dmarc", name, NULL, "%d DMARC records: receivers ignore them and look at "
+                  "the organizational domain %s (RFC 7489 section 6.6.3)", n, org);
+    /* not exactly one record: receivers go up to the organizational domain */
+    if (n >= 0 && n != 1 && strcasecmp(org, o->domain) != 0) {
         snprintf(name, sizeof(name), "_dmarc.%s", org);
         n = check_txt(rs, name, "v=DMARC1", txt, 2, err, sizeof(err), &sec);
         if (n > 0)
@@ -292,7 +310,8 @@ static void check_dmarc(struct sdx_resolver *rs, const struct sdx_check_opts *o,
         snprintf(dorg, sizeof(dorg), "%s", dreg ? dreg : dest);
         if (strcasecmp(dorg, org) == 0)
             continue;
-        snprintf(q, sizeof(q), "%s._report._dmarc.%s", o->domain, dest);
+        /* RFC 7489 section 7.1: the domain the policy was found at */
+        snprintf(q, sizeof(q), "%s._report._dmarc.%s", name + 7, dest);
         n = check_txt(rs, q, "v=DMARC1", txt + 1, 1, err, sizeof(err), &sec);
         if (n > 0)
             check_add(rep, SDX_CHECK_PASS, "dmarc", uri, NULL, "the external report address is authorized (%s)", q);
@@ -347,7 +366,8 @@ static void mta_sts_policy(struct sdx_resolver *rs, const struct sdx_check_opts 
     if (sdx_mx_resolve(rs, o->domain, mx) == 0 && mx->kind == SDX_MX_FOUND)
         for (k = 0; k < mx->n; k++)
             if (!sdx_mtasts_match(p, mx->mx[k].host))
-                check_add(rep, strcmp(p->mode, "enforce") == 0 ? SDX_CHECK_FAIL : SDX_CHECK_WARN, "mta-sts",
+                check_add(rep, strcmp(p->mode, "enforce") == 0 && !p->mx_lost ? SDX_CHECK_FAIL : SDX_CHECK_WARN,
+                          "mta-sts",
                           mx->mx[k].host, "senders enforcing MTA-STS do not deliver to this MX: the mail waits in "
                           "their queue, then bounces", "the MX host %s matches no mx: line of the policy",
                           mx->mx[k].host);
@@ -361,7 +381,8 @@ out:
 static void tls_records(struct sdx_resolver *rs, const struct sdx_check_opts *o, struct sdx_check_report *rep)
 {
     enum sdx_dnssec sec = SDX_DNSSEC_INSECURE;
-    char (*txt)[1024] = malloc(2 * 1024), name[300], err[300];
+    check_txtrec *txt = malloc(2 * sizeof(*txt));
+    char name[300], err[300];
     int n;
 
     if (txt == NULL)

@@ -42,8 +42,11 @@ static int key_bits(const char *b64, size_t n, int ed25519)
         goto out;
     }
     p = der;
+    /* an RSA key only: d2i_PUBKEY takes any type (a DSA key under k=rsa
+     * would pass) */
     if ((key = d2i_PUBKEY(NULL, &p, len)) != NULL) {
-        bits = EVP_PKEY_get_bits(key);
+        if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA)
+            bits = EVP_PKEY_get_bits(key);
         EVP_PKEY_free(key);
     }
 out:
@@ -57,6 +60,7 @@ int sdx_dkim_key_parse(const char *txt, size_t len, struct sdx_dkim_key *k)
     const char *pv = NULL;
     struct taglist_item t;
     size_t i = 0, pn = 0, ntag = 0;
+    unsigned seen = 0;
     int have_p = 0;
 
     memset(k, 0, sizeof(*k));
@@ -71,6 +75,17 @@ int sdx_dkim_key_parse(const char *txt, size_t len, struct sdx_dkim_key *k)
             return SDX_EPARSE;
         }
         ntag++;
+        /* RFC 6376 section 3.2: a tag twice makes the whole list invalid */
+        if (t.nlen == 1 && t.name[0] >= 'a' && t.name[0] <= 'z') {
+            unsigned bit = 1u << (t.name[0] - 'a');
+
+            if (seen & bit) {
+                snprintf(k->error, sizeof(k->error), "the tag %c= appears twice: receivers reject the record",
+                         t.name[0]);
+                return SDX_EPARSE;
+            }
+            seen |= bit;
+        }
         if (t.nlen == 1 && t.name[0] == 'v') {
             /* RFC 6376 section 3.6.1: if present, first, and DKIM1 */
             if (ntag != 1 || t.vlen != 5 || strncmp(v, "DKIM1", 5) != 0) {
@@ -91,13 +106,23 @@ int sdx_dkim_key_parse(const char *txt, size_t len, struct sdx_dkim_key *k)
                     k->strict = 1;
             }
         } else if (t.nlen == 1 && t.name[0] == 's') {
-            size_t j;
+            size_t j = 0;
 
-            /* s= service types, colon-separated: "*" or "email" (the
-             * value is not NUL-terminated: compared within its length) */
-            k->email = memchr(v, '*', t.vlen) != NULL;
-            for (j = 0; j + 5 <= t.vlen && !k->email; j++)
-                k->email = strncasecmp(v + j, "email", 5) == 0;
+            /* s= service types, colon-separated, each whole: "*" or
+             * "email" (the value is not NUL-terminated) */
+            k->email = 0;
+            while (j <= t.vlen && !k->email) {
+                size_t e = j, a, b;
+
+                while (e < t.vlen && v[e] != ':')
+                    e++;
+                for (a = j; a < e && (v[a] == ' ' || v[a] == '\t'); a++)
+                    ;
+                for (b = e; b > a && (v[b - 1] == ' ' || v[b - 1] == '\t'); b--)
+                    ;
+                k->email = (b - a == 1 && v[a] == '*') || (b - a == 5 && strncasecmp(v + a, "email", 5) == 0);
+                j = e + 1;
+            }
         }
     }
     if (!have_p) {
@@ -116,7 +141,7 @@ int sdx_dkim_key_parse(const char *txt, size_t len, struct sdx_dkim_key *k)
     if (k->bits < 0) {
         k->bits = 0;
         snprintf(k->error, sizeof(k->error), "p=: the key does not decode (base64 of a %s)",
-                 strcasecmp(k->k, "ed25519") == 0 ? "32-byte ed25519 key" : "DER SubjectPublicKeyInfo");
+                 strcasecmp(k->k, "ed25519") == 0 ? "32-byte ed25519 key" : "DER SubjectPublicKeyInfo of an RSA key");
         return SDX_EPARSE;
     }
     if (strcasecmp(k->k, "rsa") == 0 && k->bits < 1024) {

@@ -129,7 +129,8 @@ int sdx_dmarc_parse(const char *txt, size_t len, struct sdx_dmarc_record *r)
         }
         /* RFC 7489 section 6.4: v=DMARC1 first */
         if (ntag++ == 0) {
-            if (!word(name, t.nlen, "v") || !word(v, t.vlen, "DMARC1"))
+            /* RFC 7489's ABNF spells the version exactly: "DMARC1" */
+            if (!word(name, t.nlen, "v") || t.vlen != 6 || memcmp(v, "DMARC1", 6) != 0)
                 return fail(r, "not a DMARC record: it must start with v=DMARC1%s", "");
             seen |= 1;
             continue;

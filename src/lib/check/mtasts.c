@@ -44,13 +44,16 @@ int sdx_mtasts_parse(const char *text, size_t len, struct sdx_mtasts_policy *p)
         } else if (c - s == 7 && strncmp(text + s, "max_age", 7) == 0) {
             char buf[24], *end;
 
+            /* RFC 8461 section 3.2: 1 to 10 digits */
             snprintf(buf, sizeof(buf), "%.*s", (int)(ve - vs > 20 ? 20 : ve - vs), text + vs);
             p->max_age = strtol(buf, &end, 10);
-            if (ve == vs || *end || p->max_age < 0)
+            if (ve == vs || ve - vs > 10 || *end || p->max_age < 0 || buf[0] == '-' || buf[0] == '+')
                 p->max_age = -2;
         } else if (c - s == 2 && strncmp(text + s, "mx", 2) == 0) {
             if (p->nmx < SDX_MTASTS_MX_MAX)
                 snprintf(p->mx[p->nmx++], sizeof(p->mx[0]), "%.*s", (int)(ve - vs > 255 ? 255 : ve - vs), text + vs);
+            else
+                p->mx_lost++;
         }
         /* other keys: ignored (section 3.2 allows extensions) */
     }
@@ -66,6 +69,9 @@ int sdx_mtasts_parse(const char *text, size_t len, struct sdx_mtasts_policy *p)
         snprintf(p->error, sizeof(p->error), "no valid max_age (seconds, RFC 8461 section 3.2)");
         return SDX_EPARSE;
     }
+    if (p->mx_lost && p->nwarn < 4)
+        snprintf(p->warn[p->nwarn++], sizeof(p->warn[0]), "more than %d mx: lines: the rest are not checked",
+                 SDX_MTASTS_MX_MAX);
     if (p->max_age > 31557600 && p->nwarn < 4)
         snprintf(p->warn[p->nwarn++], sizeof(p->warn[0]), "max_age over 31557600 (a year): senders cap it");
     if (p->max_age < 86400 && p->nwarn < 4)

@@ -1129,9 +1129,10 @@ static void end(struct loop *l, struct session *s, int how)
 
     s->r->end = (enum sdx_probe_end)how;
     s->r->elapsed_ms = now_ms() - s->t0;
-    /* usable TLSA records make TLS mandatory (RFC 7672 section 2.2): a
-     * session that never reached a TLS handshake would not carry mail */
-    if (s->r->dane.state == SDX_DANE_USABLE && !s->r->tls.done && how != SDX_PROBE_END_INVALID) {
+    /* TLSA records, usable or not, make TLS mandatory (RFC 7672 section
+     * 2.2): a session that never reached a TLS handshake carries no mail */
+    if ((s->r->dane.state == SDX_DANE_USABLE || s->r->dane.state == SDX_DANE_UNUSABLE) && !s->r->tls.done &&
+        how != SDX_PROBE_END_INVALID) {
         s->r->dane.state = SDX_DANE_NO_TLS;
         snprintf(s->r->dane.error, sizeof(s->r->dane.error), "%s", how == SDX_PROBE_END_TLS ?
                  "the TLS handshake failed" : s->r->caps && !(s->r->caps & SDX_CAP_STARTTLS) ?

@@ -34,7 +34,8 @@ struct ctx {
     unsigned char               ip[16];
     char                        sender[600], local[300], sdomain[256], helo[256];
     int                         ptr_done;
-    char                        ptr_name[256];
+    char                        ptr[10][256];   /* the validated names of the client, for %{p} */
+    size_t                      nptr;
 };
 
 const char *sdx_spf_result_name(enum sdx_spf_result r)
@@ -267,7 +268,6 @@ struct ptr_find {
     const char *domain;
     char       *found;
     size_t      cap;
-    int         any;                    /* take any name (for %{p}), preferring one under domain */
 };
 
 static int ptr_pick(void *arg, const char *name)
@@ -278,25 +278,36 @@ static int ptr_pick(void *arg, const char *name)
         snprintf(f->found, f->cap, "%s", name);
         return 1;
     }
-    if (f->any && f->found[0] == '\0')
-        snprintf(f->found, f->cap, "%s", name);
     return 0;
 }
 
-/* macro_ptr - %{p}: a validated name, one under the domain when there is one */
+/* ptr_keep - collect every validated name (for %{p}) */
+static int ptr_keep(void *arg, const char *name)
+{
+    struct ctx *c = arg;
+
+    if (c->nptr < sizeof(c->ptr) / sizeof(c->ptr[0]))
+        snprintf(c->ptr[c->nptr++], sizeof(c->ptr[0]), "%s", name);
+    return 0;
+}
+
+/* macro_ptr - %{p} (section 7.3): a validated name of the client, one
+ * under the domain being checked when there is one (which depends on the
+ * domain: the validated names are looked up once, the choice made each
+ * time), else the first, else "unknown" */
 static const char *macro_ptr(void *arg, const char *domain)
 {
     struct ctx *c = arg;
-    struct ptr_find f = { domain, c->ptr_name, sizeof(c->ptr_name), 1 };
+    size_t i;
 
     if (!c->ptr_done) {
-        c->ptr_name[0] = '\0';
-        (void)ptr_names(c, ptr_pick, &f);
-        if (c->ptr_name[0] == '\0')
-            snprintf(c->ptr_name, sizeof(c->ptr_name), "unknown");
+        (void)ptr_names(c, ptr_keep, c);
         c->ptr_done = 1;
     }
-    return c->ptr_name;
+    for (i = 0; i < c->nptr; i++)
+        if (under(c->ptr[i], domain))
+            return c->ptr[i];
+    return c->nptr ? c->ptr[0] : "unknown";
 }
 
 static void env(struct ctx *c, const char *domain, struct spf_macro_env *e)
@@ -482,7 +493,7 @@ static int mechanism(struct ctx *c, const char *domain, int depth, const struct 
         ub_resolve_free(res);
         return 0;
     case SDX_SPF_PTR: {
-        struct ptr_find f = { name, mx, sizeof(mx), 0 };
+        struct ptr_find f = { name, mx, sizeof(mx) };
 
         mx[0] = '\0';
         return ptr_names(c, ptr_pick, &f);

@@ -66,6 +66,8 @@ static void test_dmarc(void **state)
     assert_int_equal(dm("v=DMARC1; rua=mailto:a@example.com"), 0);
     assert_int_equal(d.p, SDX_DMARC_UNSET);
     assert_true(has_warn("no p= tag"));
+    /* the version is spelled exactly (RFC 7489's ABNF) */
+    assert_int_equal(dm("v=dmarc1; p=none"), SDX_EPARSE);
     /* "fo:0" is skipped with a warning, as lenient receivers do */
     assert_int_equal(dm("v=DMARC1;p=none;fo:0;adkim=r"), 0);
     assert_true(has_warn("not tag=value"));
@@ -93,6 +95,13 @@ static void test_dkim(void **state)
     assert_int_equal(sdx_dkim_key_parse("v=DKIM1; k=rsa", 14, &k), SDX_EPARSE);     /* no p= */
     assert_int_equal(sdx_dkim_key_parse("k=rsa; v=DKIM1; p=", 18, &k), SDX_EPARSE); /* v= not first */
     assert_int_equal(sdx_dkim_key_parse("v=DKIM1; p=!!!!", 15, &k), SDX_EPARSE);    /* not base64 */
+    /* a tag twice invalidates the record (RFC 6376 section 3.2) */
+    assert_int_equal(sdx_dkim_key_parse("v=DKIM1; p=; k=rsa; p=", 22, &k), SDX_EPARSE);
+    /* s= items are compared whole */
+    assert_int_equal(sdx_dkim_key_parse("v=DKIM1; s=notemail; p=", 23, &k), 0);
+    assert_false(k.email);
+    assert_int_equal(sdx_dkim_key_parse("v=DKIM1; s=tlsrpt:email; p=", 27, &k), 0);
+    assert_true(k.email);
     /* ed25519: the raw 32-byte key (RFC 8463) */
     assert_int_equal(sdx_dkim_key_parse("v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=",
                                         66, &k), 0);
@@ -127,6 +136,20 @@ static void test_mtasts(void **state)
     assert_int_equal(sts("version: STSv1\nmode: enforce\nmax_age: 86400\n", &p), SDX_EPARSE);
     assert_int_equal(sts("version: STSv1\nmode: testing\nmx: a\nmax_age: 60\n", &p), 0);
     assert_int_equal(p.nwarn, 1);       /* under a day */
+    /* max_age: at most 10 digits (RFC 8461 section 3.2) */
+    assert_int_equal(sts("version: STSv1\nmode: enforce\nmx: a\nmax_age: 99999999999999999999\n", &p), SDX_EPARSE);
+    assert_int_equal(sts("version: STSv1\nmode: enforce\nmx: a\nmax_age: -5\n", &p), SDX_EPARSE);
+    /* mx: lines past the limit are counted and said, not dropped silently */
+    {
+        char big[8000] = "version: STSv1\nmode: enforce\nmax_age: 86400\n";
+        int i;
+
+        for (i = 0; i < SDX_MTASTS_MX_MAX + 2; i++)
+            strcat(big, "mx: m.example\n");
+        assert_int_equal(sts(big, &p), 0);
+        assert_int_equal(p.mx_lost, 2);
+        assert_true(p.nwarn >= 1);
+    }
 }
 
 int main(void)
