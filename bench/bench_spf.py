@@ -63,7 +63,10 @@ def main():
                     subprocess.run([a.smtpdx, 'spf', '--batch', batch, '--resolver', '127.0.0.1@53',
                                     '--trust-anchor', 'none'], stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
-                    tot['smtpdx'] += time.perf_counter() - t0
+                    took = time.perf_counter() - t0
+                    tot['smtpdx'] += took
+                    if os.environ.get('SPF_BENCH_DEBUG'):
+                        print('  %-40s smtpdx %.3f s for %d' % (sc.get('description', '')[:40], took, len(tests)))
                     t0 = time.perf_counter()
                     for t in tests:
                         try:

@@ -16,9 +16,21 @@
 #define RR_A    1
 #define RR_AAAA 28
 
+/* answers kept by this object (see cache_get): a question asked again
+ * within its TTL costs a copy, not a round trip to libunbound's thread */
+#define CACHE_SLOTS 4096                /* a power of two */
+
+struct cached {
+    char              name[256];        /* lower case, no trailing dot */
+    int               type;
+    long long         until;            /* monotonic seconds */
+    struct ub_result *r;
+};
+
 struct sdx_resolver {
     struct ub_ctx *ctx;
     char           anchor[512];         /* the file in use, "" for none */
+    struct cached *cache;               /* CACHE_SLOTS, or NULL: no cache */
 };
 
 const char *sdx_dnssec_name(enum sdx_dnssec s)
@@ -76,6 +88,7 @@ int sdx_resolver_new(const struct sdx_resolver_conf *c, struct sdx_resolver **ou
         free(res);
         return SDX_ENOMEM;
     }
+    res->cache = calloc(CACHE_SLOTS, sizeof(*res->cache));     /* none when out of memory: slower, not wrong */
     /* the resolver asked may listen on loopback (systemd-resolved's
      * 127.0.0.53, a local unbound, the tests' servers): libunbound refuses
      * to send there unless told */
@@ -139,13 +152,20 @@ int sdx_resolver_new(const struct sdx_resolver_conf *c, struct sdx_resolver **ou
     return 0;
 fail:
     ub_ctx_delete(res->ctx);
+    free(res->cache);
     free(res);
     return SDX_EINVAL;
 }
 
 void sdx_resolver_free(struct sdx_resolver *res)
 {
+    size_t i;
+
     if (res) {
+        for (i = 0; res->cache && i < CACHE_SLOTS; i++)
+            if (res->cache[i].r)
+                ub_resolve_free(res->cache[i].r);
+        free(res->cache);
         ub_ctx_delete(res->ctx);
         free(res);
     }
@@ -179,6 +199,104 @@ static const char *type_name(int type)
     }
 }
 
+/* copy_result - a deep copy of r that ub_resolve_free() frees (each part
+ * malloc'd, as libunbound's own are), or NULL */
+static struct ub_result *copy_result(const struct ub_result *r)
+{
+    struct ub_result *c = calloc(1, sizeof(*c));
+    size_t n = 0, i;
+
+    if (c == NULL)
+        return NULL;
+    *c = *r;
+    c->qname = c->canonname = NULL, c->data = NULL, c->len = NULL, c->answer_packet = NULL, c->why_bogus = NULL;
+    c->answer_len = 0;
+    while (r->data && r->data[n])
+        n++;
+    if ((r->qname && (c->qname = strdup(r->qname)) == NULL) ||
+        (c->data = calloc(n + 1, sizeof(char *))) == NULL || (c->len = calloc(n + 1, sizeof(int))) == NULL)
+        goto fail;
+    c->canonname = r->canonname && r->canonname != r->qname ? strdup(r->canonname) : c->qname;
+    if (r->canonname && c->canonname == NULL)
+        goto fail;
+    for (i = 0; i < n; i++) {
+        if ((c->data[i] = malloc(r->len[i] > 0 ? (size_t)r->len[i] : 1)) == NULL)
+            goto fail;
+        memcpy(c->data[i], r->data[i], r->len[i] > 0 ? (size_t)r->len[i] : 0);
+        c->len[i] = r->len[i];
+    }
+    return c;
+fail:
+    ub_resolve_free(c);
+    return NULL;
+}
+
+static unsigned cache_slot(const char *name, int type)
+{
+    unsigned h = 2166136261u ^ (unsigned)type;
+
+    for (; *name; name++)
+        h = (h ^ (unsigned char)*name) * 16777619u;
+    return h & (CACHE_SLOTS - 1);
+}
+
+/* cache_key - name in lower case without its trailing dot; 0, or -1 when
+ * too long to cache */
+static int cache_key(const char *name, char *key)
+{
+    size_t i, n = strlen(name);
+
+    if (n && name[n - 1] == '.')
+        n--;
+    if (n >= 256)
+        return -1;
+    for (i = 0; i < n; i++)
+        key[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+    key[n] = '\0';
+    return 0;
+}
+
+static long long mono_s(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec;
+}
+
+/* cache_get - a copy of a live answer to (key, type), or NULL */
+static struct ub_result *cache_get(struct sdx_resolver *res, const char *key, int type)
+{
+    struct cached *e;
+
+    if (res->cache == NULL)
+        return NULL;
+    e = &res->cache[cache_slot(key, type)];
+    if (e->r == NULL || e->type != type || strcmp(e->name, key) != 0 || e->until < mono_s())
+        return NULL;
+    return copy_result(e->r);
+}
+
+/* cache_put - keep a copy of r, an answer or a "no such record", for its
+ * TTL; one entry per slot, the newest wins. Bogus answers and errors are
+ * not kept. */
+static void cache_put(struct sdx_resolver *res, const char *key, int type, const struct ub_result *r)
+{
+    struct cached *e;
+    struct ub_result *c;
+
+    if (res->cache == NULL || r->bogus || (r->rcode != 0 && !r->nxdomain) || r->ttl <= 0 ||
+        (c = copy_result(r)) == NULL)
+        return;
+    e = &res->cache[cache_slot(key, type)];
+    if (e->r)
+        ub_resolve_free(e->r);
+    snprintf(e->name, sizeof(e->name), "%s", key);
+    e->type = type;
+    e->until = mono_s() + r->ttl;
+    e->r = c;
+}
+
 int sdx_resolver_ask(struct sdx_resolver *res, const char *name, int type, struct ub_result **out, char *err,
                      size_t cap)
 {
@@ -191,7 +309,14 @@ int sdx_resolver_ask(struct sdx_resolver *res, const char *name, int type, struc
      * SPF suite (bench/bench_spf.sh, REPEAT=20). The round-trip cap set in
      * sdx_resolver_new ends a silent server in about 5 s; the 20 s here
      * is a backstop. */
+    char key[256];
+    int cacheable = cache_key(name, key) == 0;
+
     *out = NULL;
+    if (cacheable && (r = cache_get(res, key, type)) != NULL) {
+        *out = r;                       /* kept answers are never errors */
+        return 0;
+    }
     if (sdx_resolver_ask_all(res, &q, 1, 20000) != 0 || q.err != 0 || q.result == NULL) {
         snprintf(err, cap, "%s %.253s: %s", type_name(type), name,
                  q.err == -1 ? "no answer in time" : q.err ? ub_strerror(q.err) : "the resolver failed");
@@ -200,6 +325,8 @@ int sdx_resolver_ask(struct sdx_resolver *res, const char *name, int type, struc
         return SDX_EDNS;
     }
     r = q.result;
+    if (cacheable)
+        cache_put(res, key, type, r);
     /* SERVFAIL and the like are failures, never "no record"; a bogus
      * answer comes back as SERVFAIL with the reason in why_bogus */
     if (r->bogus) {

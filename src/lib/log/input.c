@@ -60,6 +60,42 @@
 #include <string.h>
 #include <unistd.h>
 #include <archive.h>
+#include "../core/dynlib.h"
+
+/* libarchive, loaded when the first compressed file is met (dynlib.h says
+ * why); the calls below go through these pointers under their own names */
+static struct {
+    struct archive *(*read_new)(void);
+    int (*read_support_filter_all)(struct archive *);
+    int (*read_support_format_raw)(struct archive *);
+    int (*read_support_format_empty)(struct archive *);
+    int (*read_open)(struct archive *, void *, archive_open_callback *, archive_read_callback *,
+                     archive_close_callback *);
+    int (*read_next_header)(struct archive *, struct archive_entry **);
+    la_ssize_t (*read_data)(struct archive *, void *, size_t);
+    int (*read_data_block)(struct archive *, const void **, size_t *, la_int64_t *);
+    int (*read_free)(struct archive *);
+    const char *(*error_string)(struct archive *);
+    void (*set_error)(struct archive *, int, const char *, ...);
+} A;
+static const char *const archive_names[] = {
+    "archive_read_new", "archive_read_support_filter_all", "archive_read_support_format_raw",
+    "archive_read_support_format_empty", "archive_read_open", "archive_read_next_header", "archive_read_data",
+    "archive_read_data_block", "archive_read_free", "archive_error_string", "archive_set_error",
+};
+static struct sdx_dynlib libarchive = { "libarchive.so.13", archive_names, sizeof(archive_names) / sizeof(char *),
+                                        (void **)&A, 0, "" };
+#define archive_read_new                  A.read_new
+#define archive_read_support_filter_all   A.read_support_filter_all
+#define archive_read_support_format_raw   A.read_support_format_raw
+#define archive_read_support_format_empty A.read_support_format_empty
+#define archive_read_open                 A.read_open
+#define archive_read_next_header          A.read_next_header
+#define archive_read_data                 A.read_data
+#define archive_read_data_block           A.read_data_block
+#define archive_read_free                 A.read_free
+#define archive_error_string              A.error_string
+#define archive_set_error                 A.set_error
 #include "smtpdx/input.h"
 
 /* one read(2) or copy of decompressed bytes: large enough that syscalls and
@@ -490,6 +526,11 @@ static int file_open(struct sdx_input *in, struct sdx_diag *d)
     in->aerrno = 0;
     in->end = 0;
     in->eof = 0;
+    if (sdx_dynlib_load(&libarchive) != 0) {
+        rc = file_error(d, path, 0, "decompress", libarchive.error);
+        file_close(in);
+        return rc;
+    }
     if ((in->ar = archive_read_new()) == NULL) {
         file_close(in);
         return sdx_diag_set(d, SDX_ENOMEM, "out of memory");
