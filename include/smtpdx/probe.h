@@ -97,6 +97,10 @@ struct sdx_probe_opts {
      * base domain, no name checks for DANE-EE); the session's outcome is
      * in the result's dane. NULL: no DANE. */
     const struct sdx_tlsa_result *tlsa;
+    /* the caller looked host up itself (address, tlsa) and found nothing:
+     * the session ends as SDX_PROBE_END_RESOLVE with this text, and nothing
+     * is sent; NULL: look up as usual */
+    const char         *resolve_error;
     int                 wait_ms[SDX_PROBE_WAIT_COUNT];  /* per reply by what it answers (BLOCK:
                                          * each write of the message); 0: timeout_ms */
 };

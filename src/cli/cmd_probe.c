@@ -580,45 +580,49 @@ const char *probe_no_mail_text(const struct sdx_mx_result *mx)
     }
 }
 
-/* probe_host - one session with o->host (the target, or an MX host); with
- * a resolver, the host's address (and with dane its TLSA records) come from
- * it first, so that every answer is from the server and anchor asked for.
- * 0 (r is the session's, or says why there was none), or an SDX_E* */
-static int probe_host(struct sdx_resolver *rs, int dane, struct sdx_probe_opts *o, struct sdx_tlsa_result *tlsa,
-                      struct sdx_probe_result *r)
+int probe_lookup(struct sdx_resolver *rs, int dane, struct sdx_probe_opts *o, struct sdx_tlsa_result *tlsa,
+                 char *addr, size_t addrcap, char *err, size_t errcap)
 {
-    char addr[64], err[700];
     unsigned char bin[16];
     enum sdx_dnssec sec;
     int rc;
 
     o->address = NULL;
     o->tlsa = NULL;
-    sdx_probe_result_init(r);
+    o->resolve_error = NULL;
     if (rs == NULL || inet_pton(AF_INET, o->host, bin) == 1 || inet_pton(AF_INET6, o->host, bin) == 1)
-        return sdx_probe_run(o, r);
+        return 0;
     addr[0] = err[0] = '\0';
     if (dane) {
         if ((rc = sdx_tlsa_lookup(rs, o->host, o->port ? o->port : 25, tlsa)) != 0)
             return rc;
         o->tlsa = tlsa;
-        snprintf(addr, sizeof(addr), "%s", tlsa->address);
-        snprintf(err, sizeof(err), "%s", tlsa->error);
-    } else if ((rc = sdx_resolver_address(rs, o->host, addr, sizeof(addr), &sec, err, sizeof(err))) == 0) {
-        snprintf(err, sizeof(err), "%.253s: no address (no such name, or no A or AAAA record)", o->host);
+        snprintf(addr, addrcap, "%s", tlsa->address);
+        snprintf(err, errcap, "%s", tlsa->error);
+    } else if ((rc = sdx_resolver_address(rs, o->host, addr, addrcap, &sec, err, errcap)) == 0) {
+        snprintf(err, errcap, "%.253s: no address (no such name, or no A or AAAA record)", o->host);
     }
-    if (addr[0] == '\0') {
-        r->end = SDX_PROBE_END_RESOLVE;
-        snprintf(r->detail, sizeof(r->detail), "%.250s", err);
-        if (o->tlsa) {
-            r->dane.state = tlsa->state;
-            snprintf(r->dane.error, sizeof(r->dane.error), "%s", tlsa->error);
-        }
-        return 0;
-    }
-    o->address = addr;
+    if (addr[0] == '\0')
+        o->resolve_error = err;
+    else
+        o->address = addr;
+    return 0;
+}
+
+/* probe_host - one session with o->host (the target, or an MX host), its
+ * address (and TLSA records) from the resolver when there is one. 0 (r
+ * is the session's), or an SDX_E* */
+static int probe_host(struct sdx_resolver *rs, int dane, struct sdx_probe_opts *o, struct sdx_tlsa_result *tlsa,
+                      struct sdx_probe_result *r)
+{
+    char addr[64], err[700];
+    int rc;
+
+    sdx_probe_result_init(r);
+    if ((rc = probe_lookup(rs, dane, o, tlsa, addr, sizeof(addr), err, sizeof(err))) != 0)
+        return rc;
     rc = sdx_probe_run(o, r);
-    o->address = NULL;
+    o->address = NULL, o->resolve_error = NULL;
     return rc;
 }
 
@@ -803,17 +807,6 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
         rc = EXIT_USAGE;
         goto out;
     }
-    if (many && (a.dane || a.resolver || a.trust_anchor)) {
-        fprintf(stderr, "smtpdx probe: --dane, --resolver and --trust-anchor work with one target (or one --mx "
-                "domain), not yet with several\n");
-        rc = EXIT_USAGE;
-        goto out;
-    }
-    if (many) {
-        o.host = NULL;
-        rc = probe_many(&a, &o, argc, argv, first);
-        goto out;
-    }
     if (dane || a.mx || a.resolver || a.trust_anchor) {
         struct sdx_resolver_conf rc_conf = { a.resolver, NULL, a.trust_anchor };
         char err[300];
@@ -828,6 +821,11 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
             rc = EXIT_INPUT;
             goto out;
         }
+    }
+    if (many) {
+        o.host = NULL;
+        rc = probe_many(&a, &o, rs, dane, argc, argv, first);
+        goto out;
     }
     if (a.mx) {
         rc = probe_mx(&a, rs, dane, tlsa, &o, argv[first], host);

@@ -30,6 +30,8 @@ struct slot {
     char                    host[256];
     struct sdx_mx_result   *mx;             /* with --mx */
     size_t                  mxi;            /* the MX host being tried */
+    struct sdx_tlsa_result *tlsa;           /* with --dane */
+    char                    addr[64], err[700];     /* probe_lookup's */
 };
 
 struct many {
@@ -41,6 +43,8 @@ struct many {
     const char                  *fname;
     unsigned long                line;
     struct slot                 *retry;     /* MX hosts to try next, before new targets */
+    struct sdx_resolver         *rs;        /* NULL: getaddrinfo, sdx_mx_lookup */
+    int                          dane;
     unsigned long                targets, skipped, no_mail, by_end[SDX_PROBE_END_COUNT], with_refusals;
     int                          status;
 };
@@ -149,6 +153,25 @@ static void no_mail(struct many *m, struct slot *s)
     printf("  %sno mail host%s: %s\n", term_red(), term_reset(), probe_no_mail_text(mx));
 }
 
+/* lookup - the slot's host through the resolver (address, TLSA), or
+ * nothing without one; 0, or -1 out of memory */
+static int lookup(struct many *m, struct slot *s)
+{
+    if (m->rs == NULL)
+        return 0;
+    if (m->dane && s->tlsa == NULL && (s->tlsa = malloc(sizeof(*s->tlsa))) == NULL)
+        return -1;
+    return probe_lookup(m->rs, m->dane, &s->o, s->tlsa, s->addr, sizeof(s->addr), s->err, sizeof(s->err)) == 0 ? 0
+                                                                                                               : -1;
+}
+
+static void slot_free(struct slot *s)
+{
+    free(s->mx);
+    free(s->tlsa);
+    free(s);
+}
+
 static int next(void *arg, const struct sdx_probe_opts **o, struct sdx_probe_result **r, void **user)
 {
     struct many *m = arg;
@@ -188,7 +211,8 @@ static int next(void *arg, const struct sdx_probe_opts **o, struct sdx_probe_res
         if (m->a->mx) {
             int rc;
 
-            if ((s->mx = malloc(sizeof(*s->mx))) == NULL || (rc = sdx_mx_lookup(s->host, NULL, s->mx)) != 0) {
+            if ((s->mx = malloc(sizeof(*s->mx))) == NULL ||
+                (rc = m->rs ? sdx_mx_resolve(m->rs, s->host, s->mx) : sdx_mx_lookup(s->host, NULL, s->mx)) != 0) {
                 say_skipped(m, t, s->mx ? "not a domain name" : "out of memory");
                 m->targets--;
                 free(s->mx);
@@ -203,6 +227,13 @@ static int next(void *arg, const struct sdx_probe_opts **o, struct sdx_probe_res
                 continue;
             }
             s->o.host = s->mx->mx[0].host;
+        }
+        if (lookup(m, s) != 0) {
+            say_skipped(m, t, "out of memory");
+            m->targets--;
+            sdx_probe_result_release(&s->r);
+            slot_free(s);
+            continue;
         }
         *o = &s->o, *r = &s->r, *user = s;
         return 1;
@@ -266,6 +297,9 @@ static void line_report(const struct many *m, const struct slot *s, int *unmet)
         printf(", message %s (%d)", r->data_code == 250 ? "accepted" : "refused", r->data_code);
     if (r->relay_open)
         printf(", %sOPEN RELAY%s", term_red(), term_reset());
+    if (r->dane.state != SDX_DANE_OFF)
+        printf(", DANE %s%s%s", probe_dane_failed(r) ? term_red() : r->dane.state == SDX_DANE_MATCHED ? term_green() : "",
+               sdx_dane_state_name(r->dane.state), term_reset());
     putchar('\n');
     if (r->end != SDX_PROBE_END_DONE) {
         snprintf(line, sizeof(line), "%s%s%s", sdx_probe_end_text(r->end), r->detail[0] ? ": " : "", r->detail);
@@ -310,6 +344,8 @@ static void done(void *arg, const struct sdx_probe_opts *o, struct sdx_probe_res
         sdx_probe_result_release(&s->r);
         sdx_probe_result_init(&s->r);
         s->o.host = s->mx->mx[++s->mxi].host;
+        if (lookup(m, s) != 0)
+            s->o.resolve_error = "out of memory";
         s->next = m->retry;
         m->retry = s;
         return;
@@ -330,8 +366,7 @@ static void done(void *arg, const struct sdx_probe_opts *o, struct sdx_probe_res
     if (r->end == SDX_PROBE_END_DONE && r->refused)
         m->with_refusals++;
     sdx_probe_result_release(&s->r);
-    free(s->mx);
-    free(s);
+    slot_free(s);
 }
 
 /* room - file descriptors for concurrency sessions: raise the soft limit
@@ -354,7 +389,8 @@ static unsigned long room(unsigned long want)
     return rl.rlim_cur > 40 ? (unsigned long)rl.rlim_cur - 32 : 8;
 }
 
-int probe_many(const struct probe_args *a, const struct sdx_probe_opts *base, int argc, char **argv, int first)
+int probe_many(const struct probe_args *a, const struct sdx_probe_opts *base, struct sdx_resolver *rs, int dane,
+               int argc, char **argv, int first)
 {
     struct many m;
     unsigned long conc = room(a->concurrency ? a->concurrency : 10), nosession = 0, refused = 0;
@@ -368,6 +404,8 @@ int probe_many(const struct probe_args *a, const struct sdx_probe_opts *base, in
     m.argi = first;
     m.argc = argc;
     m.status = EXIT_OK;
+    m.rs = rs;
+    m.dane = dane;
     if (a->targets) {
         m.fname = strcmp(a->targets, "-") == 0 ? "(stdin)" : a->targets;
         if ((m.f = strcmp(a->targets, "-") == 0 ? stdin : fopen(a->targets, "r")) == NULL) {

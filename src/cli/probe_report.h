@@ -7,6 +7,7 @@
 #include "smtpdx/classify.h"
 #include "smtpdx/mx.h"
 #include "smtpdx/probe.h"
+#include "smtpdx/resolver.h"
 
 struct probe_args {
     int           json, require_tls, no_tls, tls_on_connect, mx, auth_login, relay, full, smtputf8, rfc_timeouts;
@@ -42,8 +43,19 @@ int probe_json_report(const char *tgt, const struct sdx_probe_result *r, const c
 /* probe_no_mail_text - why a --mx domain has no mail host to try (null
  * MX, no such domain, neither MX nor address, the lookup's error) */
 const char *probe_no_mail_text(const struct sdx_mx_result *mx);
+/* probe_lookup - with a resolver rs, o->host's address (and with dane its
+ * TLSA records, into *tlsa) from it, set in o->address and o->tlsa, or
+ * o->resolve_error set to why there is none (the session then ends as
+ * "resolve"); addr and err are the caller's and must live as long as o.
+ * Without a resolver, or for an address literal, nothing. 0 or an SDX_E* */
+int probe_lookup(struct sdx_resolver *rs, int dane, struct sdx_probe_opts *o, struct sdx_tlsa_result *tlsa,
+                 char *addr, size_t addrcap, char *err, size_t errcap);
 /* probe_many - every target of argv[first..argc) and a->targets, side by
- * side; the exit status (the worst of the targets') */
-int probe_many(const struct probe_args *a, const struct sdx_probe_opts *base, int argc, char **argv, int first);
+ * side; rs: the resolver for MX, addresses and (dane) TLSA records, or
+ * NULL; its lookups run before each session starts and hold up the loop
+ * while they wait, as getaddrinfo does. The exit status (the worst of the
+ * targets') */
+int probe_many(const struct probe_args *a, const struct sdx_probe_opts *base, struct sdx_resolver *rs, int dane,
+               int argc, char **argv, int first);
 
 #endif

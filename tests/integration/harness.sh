@@ -1248,6 +1248,19 @@ run_dane() {
     # --mx: DANE by default; the MX answer validated
     dane_case mx "good.dane.test:$PF_PORT" 0 '.mx.dnssec == true and .server == "mx.dane.test" and
         .dane.state == "matched"' --mx
+    # several targets at once, each with its own TLSA lookup
+    rc=0
+    printf 'mx.dane.test:%s\nbadmx.dane.test:%s\nnodane.dane.test:%s\nmx.dane.test:%s\n' \
+        "$PF_PORT" "$PF_PORT" "$PF_PORT" "$EX_PORT" > "$W/dane-targets"
+    "$SMTPDX_PROBE" probe --targets "$W/dane-targets" -c 4 "${d[@]}" --dane --json > "$W/dane-many.json" \
+        2>"$W/dane-many.err" || rc=$?
+    [ "$rc" -eq 1 ] && jq -s -e --arg pf "$PF_PORT" --arg ex "$EX_PORT" '
+        length == 4 and
+        ([.[] | select(.target == ("mx.dane.test:" + $pf))][0].dane.state == "matched") and
+        ([.[] | select(.target == ("badmx.dane.test:" + $pf))][0].dane.state == "mismatch") and
+        ([.[] | select(.target == ("nodane.dane.test:" + $pf))][0].dane.state == "none") and
+        ([.[] | select(.target == ("mx.dane.test:" + $ex))][0].dane.state == "no-tls")' "$W/dane-many.json" >/dev/null ||
+        bad dane-many "smtpdx probe --targets --dane: not matched/mismatch/none/no-tls, or exit $rc != 1 (see $W/dane-many.json)"
     # the CA-verified view is kept beside DANE's: with --ca-file the chain verifies
     dane_case pkix "mx.dane.test:$PF_PORT" 0 '.dane.state == "matched" and .tls.verified == true' --dane \
         --ca-file "$W/tls/cert.pem"
@@ -1256,7 +1269,7 @@ run_dane() {
     "$SMTPDX_PROBE" probe "mx.dane.test:$PF_PORT" "${d[@]}" --dane --color never > "$W/dane.txt" 2>&1 || rc=$?
     [ "$rc" -eq 0 ] && grep -q 'DANE      matched TLSA 3 1 1 (DANE-EE) at depth 0' "$W/dane.txt" ||
         bad dane-text "smtpdx probe --dane: no 'matched TLSA 3 1 1' line (exit $rc, see $W/dane.txt)"
-    log "smtpdx probe --dane: matched (25, 465, --mx), mismatch, bogus, none, insecure, no STARTTLS, CA view kept"
+    log "smtpdx probe --dane: matched (25, 465, --mx), mismatch, bogus, none, insecure, no STARTTLS, CA view kept, 4 targets at once"
 }
 
 do_run_inside() {

@@ -1197,6 +1197,12 @@ static int begin(struct loop *l, const struct sdx_probe_opts *o, struct sdx_prob
         r->dane.state = o->tlsa->state;
         snprintf(r->dane.error, sizeof(r->dane.error), "%s", o->tlsa->error);
     }
+    if (o->resolve_error) {
+        snprintf(r->detail, sizeof(r->detail), "%s", o->resolve_error);
+        s->res = NULL;
+        end(l, s, SDX_PROBE_END_RESOLVE);
+        return 0;
+    }
     if (o->address)
         hints.ai_flags |= AI_NUMERICHOST;
     if ((rc = getaddrinfo(o->address ? o->address : o->host, port, &hints, &s->res)) != 0) {
