@@ -91,8 +91,10 @@ struct sdx_spf_answer {
     char                problem[300];       /* why temperror or permerror, or why none */
     char                matched[300];       /* the term that decided, "" for none (default neutral) */
     int                 dns_terms, void_lookups;
-    struct sdx_spf_step step[SDX_SPF_STEPS_MAX];
     size_t              nstep, steps_lost;  /* steps past the limit are counted, not kept */
+    /* last: sdx_spf_check clears the fields above, not these 140 KB, which
+     * are written before they are read */
+    struct sdx_spf_step step[SDX_SPF_STEPS_MAX];
 };
 
 /* sdx_spf_parse - a "v=spf1 ..." record (len bytes) into r; 0, or

@@ -18,6 +18,7 @@
 #include "smtpdx/dnsbl.h"
 #include "smtpdx/mx.h"
 #include "check_int.h"
+#include "../dns/dnswire.h"
 
 /* receivers' documented replies (ANCHORS.md: Gmail's and Microsoft's
  * published texts) */
@@ -99,16 +100,8 @@ int check_txt(struct sdx_resolver *rs, const char *name, const char *prefix, che
     }
     for (i = 0; r->havedata && r->data[i]; i++) {
         char buf[CHECK_TXT_MAX];
-        const unsigned char *p = (const unsigned char *)r->data[i];
-        size_t len = (size_t)r->len[i], o = 0, j = 0;
+        size_t o = dns_txt((const unsigned char *)r->data[i], (size_t)r->len[i], buf, sizeof(buf));
 
-        while (j < len && o + 1 < sizeof(buf)) {
-            size_t sl = p[j++];
-
-            while (sl-- && j < len && o + 1 < sizeof(buf))
-                buf[o++] = (char)p[j++];
-        }
-        buf[o] = '\0';
         if (strncasecmp(buf, prefix, pl) != 0)
             continue;
         if (n < max)
@@ -157,19 +150,8 @@ static void fcrdns(struct sdx_resolver *rs, const char *ip, const char *what, st
     struct ub_result *r;
     int v6 = inet_pton(AF_INET6, ip, b) == 1, i, confirmed = 0, nnames = 0, fwd_failed = 0;
 
-    if (!v6 && inet_pton(AF_INET, ip, b) != 1)
+    if ((!v6 && inet_pton(AF_INET, ip, b) != 1) || dns_reverse(b, v6, v6 ? "ip6.arpa" : "in-addr.arpa", q, sizeof(q)))
         return;
-    if (v6) {
-        size_t k = 0;
-
-        for (i = 31; i >= 0; i--) {
-            q[k++] = "0123456789abcdef"[i % 2 ? b[i / 2] & 15 : b[i / 2] >> 4];
-            q[k++] = '.';
-        }
-        snprintf(q + k, sizeof(q) - k, "ip6.arpa");
-    } else {
-        snprintf(q, sizeof(q), "%u.%u.%u.%u.in-addr.arpa", b[3], b[2], b[1], b[0]);
-    }
     if (sdx_resolver_ask(rs, q, RR_PTR, &r, err, sizeof(err)) != 0 || r->bogus) {
         if (r) {
             snprintf(err, sizeof(err), "%s: DNSSEC validation failed (bogus)", q);
@@ -180,21 +162,8 @@ static void fcrdns(struct sdx_resolver *rs, const char *ip, const char *what, st
         return;
     }
     for (i = 0; r->havedata && r->data[i] && nnames < 10; i++) {
-        const unsigned char *p = (const unsigned char *)r->data[i];
-        size_t len = (size_t)r->len[i], j = 0, o = 0;
-        char addr[64];
-        enum sdx_dnssec sec;
-
-        while (j < len && p[j] && o + p[j] + 2 < sizeof(name)) {
-            size_t l = p[j++];
-
-            if (o)
-                name[o++] = '.';
-            memcpy(name + o, p + j, l > len - j ? len - j : l);
-            o += l > len - j ? len - j : l;
-            j += l;
-        }
-        name[o] = '\0';
+        if (!dns_name((const unsigned char *)r->data[i], (size_t)r->len[i], name, sizeof(name), 0))
+            continue;
         nnames++;
         snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", nnames > 1 ? ", " : "", name);
         /* the name's addresses must include ip (A for IPv4, AAAA for IPv6) */
@@ -212,7 +181,6 @@ static void fcrdns(struct sdx_resolver *rs, const char *ip, const char *what, st
             } else {
                 fwd_failed = 1;         /* a DNS failure is not a mismatch */
             }
-            (void)addr, (void)sec;
         }
     }
     ub_resolve_free(r);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "smtpdx/dnsbl.h"
+#include "dnswire.h"
 #include "resolver_int.h"
 
 #define RR_A   1
@@ -106,63 +107,25 @@ int sdx_dnsbl_decode(const struct sdx_dnsbl_list *l, const unsigned char c[4], c
     return 1;
 }
 
-/* reverse - the reversed octets (IPv4) or nibbles (IPv6) of ip; 0 or -1 */
-static int reverse(const char *ip, char *out, size_t cap)
-{
-    unsigned char b[16];
-    size_t i, o = 0;
-
-    if (inet_pton(AF_INET, ip, b) == 1)
-        return snprintf(out, cap, "%u.%u.%u.%u", b[3], b[2], b[1], b[0]) < (int)cap ? 0 : -1;
-    if (inet_pton(AF_INET6, ip, b) != 1 || cap < 64)
-        return -1;
-    for (i = 32; i-- > 0;) {
-        unsigned v = i % 2 ? b[i / 2] & 15 : b[i / 2] >> 4;
-
-        out[o++] = "0123456789abcdef"[v];
-        out[o++] = '.';
-    }
-    out[o - 1] = '\0';
-    return 0;
-}
-
 int sdx_dnsbl_query_name(const char *target, const struct sdx_dnsbl_list *l, char *out, size_t cap)
 {
-    char rev[80];
     unsigned char b[16];
-    int is_ip = inet_pton(AF_INET, target, b) == 1 || inet_pton(AF_INET6, target, b) == 1;
+    int v4 = inet_pton(AF_INET, target, b) == 1, v6 = !v4 && inet_pton(AF_INET6, target, b) == 1;
     size_t tl = strlen(target);
 
-    if (is_ip != (l->kind == SDX_DNSBL_IP))
+    if ((v4 || v6) != (l->kind == SDX_DNSBL_IP))
         return SDX_EINVAL;
-    if (is_ip) {
-        if (reverse(target, rev, sizeof(rev)) != 0)
+    if (v4 || v6) {
+        if (dns_reverse(b, v6, l->zone, out, cap) != 0)
             return SDX_EINVAL;
-        target = rev;
     } else {
         if (tl && target[tl - 1] == '.')
             tl--;
-        if (tl == 0 || tl > 253 || strchr(target, ' '))
+        if (tl == 0 || tl > 253 || strchr(target, ' ') ||
+            (size_t)snprintf(out, cap, "%.*s.%s", (int)tl, target, l->zone) >= cap)
             return SDX_EINVAL;
     }
-    if ((size_t)snprintf(out, cap, "%.*s.%s", (int)(is_ip ? strlen(target) : tl), target, l->zone) >= cap ||
-        strlen(out) > 253)
-        return SDX_EINVAL;
-    return 0;
-}
-
-/* txt_join - the character-strings of TXT rdata, joined, into out */
-static void txt_join(const unsigned char *p, size_t len, char *out, size_t cap)
-{
-    size_t o = 0, j = 0;
-
-    while (j < len && o + 1 < cap) {
-        size_t sl = p[j++];
-
-        while (sl-- && j < len && o + 1 < cap)
-            out[o++] = (char)p[j++];
-    }
-    out[o] = '\0';
+    return strlen(out) > 253 ? SDX_EINVAL : 0;
 }
 
 int sdx_dnsbl_check(struct sdx_resolver *rs, const char *const *targets, size_t ntargets,
@@ -235,7 +198,7 @@ int sdx_dnsbl_check(struct sdx_resolver *rs, const char *const *targets, size_t 
         }
         /* the list's reason, kept for a listing only */
         if (r->state == SDX_DNSBL_LISTED && txt && txt->havedata && txt->data[0])
-            txt_join((const unsigned char *)txt->data[0], (size_t)txt->len[0], r->reason, sizeof(r->reason));
+            dns_txt((const unsigned char *)txt->data[0], (size_t)txt->len[0], r->reason, sizeof(r->reason));
         if (a)
             ub_resolve_free(a);
         if (txt)

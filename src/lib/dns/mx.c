@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unbound.h>
 #include "smtpdx/mx.h"
+#include "dnswire.h"
 #include "resolver_int.h"
 
 #define RR_MX   15
@@ -14,38 +15,6 @@ const char *sdx_mx_kind_name(enum sdx_mx_kind k)
     static const char *const n[] = { "mx", "implicit-mx", "null-mx", "nxdomain", "no-mail-host", "error" };
 
     return (unsigned)k < sizeof(n) / sizeof(n[0]) ? n[k] : "unknown";
-}
-
-/* wire_name - a domain name in wire format (no compression) at p[0..n) into
- * out, dotted, without the root's dot ("" for the root); bytes used, or 0
- * when it does not parse */
-static size_t wire_name(const unsigned char *p, size_t n, char *out, size_t cap)
-{
-    size_t i = 0, o = 0;
-
-    out[0] = '\0';
-    while (i < n) {
-        size_t l = p[i++], k;
-
-        if (l == 0)
-            return i;
-        if (l > 63 || i + l > n || o + l + 2 > cap)
-            return 0;
-        if (o)
-            out[o++] = '.';
-        for (k = 0; k < l; k++) {
-            unsigned char c = p[i + k];
-
-            /* a host name: letters, digits, hyphen, underscore; anything else is refused */
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                  c == '_'))
-                return 0;
-            out[o++] = (char)c;
-        }
-        out[o] = '\0';
-        i += l;
-    }
-    return 0;                           /* no root label: cut */
 }
 
 static int by_pref(const void *a, const void *b)
@@ -67,7 +36,7 @@ void sdx_mx_from_rdata(char *const *data, const int *len, size_t count, struct s
         if (len[i] < 3)
             continue;
         m->pref = (unsigned)p[0] << 8 | p[1];
-        if (wire_name(p + 2, (size_t)len[i] - 2, m->host, sizeof(m->host)) == 0)
+        if (dns_name(p + 2, (size_t)len[i] - 2, m->host, sizeof(m->host), 1) == 0)
             continue;
         r->n++;
     }
