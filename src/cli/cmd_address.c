@@ -14,6 +14,7 @@
 #include "smtpdx/address.h"
 #include "smtpdx/json.h"
 #include "cmds.h"
+#include "jsonout.h"
 
 struct address_args {
     int         json, smtputf8, sender, path, quiet;
@@ -147,13 +148,7 @@ static int print_json(struct sdx_buf *out, const char *p, size_t n, const struct
     }
     sdx_json_end(&j, ']');
     sdx_json_end(&j, '}');
-    if (j.err) {
-        fprintf(stderr, "smtpdx address: cannot write the JSON object: %s\n", sdx_strerror(j.err));
-        return EXIT_INPUT;
-    }
-    fwrite(out->data, 1, out->len, stdout);
-    fputc('\n', stdout);
-    return 0;
+    return json_line("address", &j, out);
 }
 
 /* check_one - 0 usable, 1 not, 3 error */

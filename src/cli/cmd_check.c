@@ -18,6 +18,8 @@
 #include "smtpdx/json.h"
 #include "smtpdx/resolver.h"
 #include "cmds.h"
+#include "dnsopt.h"
+#include "jsonout.h"
 
 struct check_args {
     int         json, nagios, no_common, no_dnsbl, connect;
@@ -200,13 +202,7 @@ static int json_report(const char *domain, const struct sdx_check_report *rep)
     }
     sdx_json_end(&j, ']');
     sdx_json_end(&j, '}');
-    if (j.err) {
-        fprintf(stderr, "smtpdx check: cannot write the JSON object: %s\n", sdx_strerror(j.err));
-        rc = EXIT_INPUT;
-    } else {
-        fwrite(out.data, 1, out.len, stdout);
-        fputc('\n', stdout);
-    }
+    rc = json_line("check", &j, &out);
     sdx_buf_release(&out);
     return rc;
 }
@@ -236,9 +232,8 @@ int cmd_check(const struct cmd *self, int argc, char **argv)
     struct check_args a = { 0 };
     struct sdx_check_opts o;
     struct sdx_check_report rep;
-    struct sdx_resolver_conf conf;
     struct sdx_resolver *rs = NULL;
-    char *ips = NULL, *sels = NULL, err[300], logsel[SDX_CHECK_SELECTORS_MAX][64];
+    char *ips = NULL, *sels = NULL, logsel[SDX_CHECK_SELECTORS_MAX][64];
     int first, rc, nagios_ran = 0;
 
     if ((rc = opt_parse(self, argc, argv, &a, &first)) >= 0)
@@ -286,14 +281,8 @@ int cmd_check(const struct cmd *self, int argc, char **argv)
             goto out;
         }
     }
-    conf.server = a.resolver;
-    conf.resolv_conf = NULL;
-    conf.trust_anchor = a.trust_anchor;
-    if ((rc = sdx_resolver_new(&conf, &rs, err, sizeof(err))) != 0) {
-        fprintf(stderr, "smtpdx check: %s\n", rc == SDX_ENOMEM ? sdx_strerror(rc) : err);
-        rc = rc == SDX_ENOMEM || !(a.resolver || a.trust_anchor) ? EXIT_INPUT : EXIT_USAGE;
+    if ((rc = cli_resolver("check", a.resolver, a.trust_anchor, &rs)) != 0)
         goto out;
-    }
     if ((rc = sdx_check_domain(rs, &o, &rep)) != 0) {
         fprintf(stderr, "smtpdx check: %s\n", rc == SDX_EINVAL ? "not a domain name" : sdx_strerror(rc));
         rc = rc == SDX_EINVAL ? EXIT_USAGE : EXIT_INPUT;

@@ -16,6 +16,8 @@
 #include "smtpdx/json.h"
 #include "smtpdx/resolver.h"
 #include "cmds.h"
+#include "dnsopt.h"
+#include "jsonout.h"
 
 struct dnsbl_args {
     int           json, all;
@@ -141,13 +143,8 @@ static void json_target(const char *tgt, const struct sdx_dnsbl_result *r, size_
     }
     sdx_json_end(&j, ']');
     sdx_json_end(&j, '}');
-    if (j.err) {
-        fprintf(stderr, "smtpdx dnsbl: cannot write the JSON object: %s\n", sdx_strerror(j.err));
+    if (json_line("dnsbl", &j, &out) != 0)
         *rc = EXIT_INPUT;
-    } else {
-        fwrite(out.data, 1, out.len, stdout);
-        fputc('\n', stdout);
-    }
     sdx_buf_release(&out);
 }
 
@@ -200,10 +197,9 @@ int cmd_dnsbl(const struct cmd *self, int argc, char **argv)
     struct dnsbl_args a = { 0 };
     struct sdx_dnsbl_list own[SDX_DNSBL_LISTS_MAX];
     const struct sdx_dnsbl_list *lists;
-    struct sdx_resolver_conf conf;
     struct sdx_resolver *rs = NULL;
     struct sdx_dnsbl_result *res = NULL;
-    char *buf = NULL, err[300];
+    char *buf = NULL;
     size_t nl, nt, t, l;
     int first, rc, any_listed = 0, any_unsure = 0;
 
@@ -229,13 +225,9 @@ int cmd_dnsbl(const struct cmd *self, int argc, char **argv)
         }
         lists = own;
     }
-    conf.server = a.resolver;
-    conf.resolv_conf = NULL;
-    conf.trust_anchor = a.trust_anchor;
-    if ((rc = sdx_resolver_new(&conf, &rs, err, sizeof(err))) != 0) {
-        fprintf(stderr, "smtpdx dnsbl: %s\n", rc == SDX_ENOMEM ? sdx_strerror(rc) : err);
+    if ((rc = cli_resolver("dnsbl", a.resolver, a.trust_anchor, &rs)) != 0) {
         free(buf);
-        return rc == SDX_ENOMEM || !(a.resolver || a.trust_anchor) ? EXIT_INPUT : EXIT_USAGE;
+        return rc;
     }
     if ((res = calloc(nt * nl, sizeof(*res))) == NULL) {
         rc = EXIT_INPUT;

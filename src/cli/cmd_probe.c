@@ -23,6 +23,8 @@
 #include "smtpdx/probe.h"
 #include "smtpdx/replay.h"
 #include "cmds.h"
+#include "dnsopt.h"
+#include "jsonout.h"
 #include "probe_report.h"
 
 
@@ -432,6 +434,7 @@ int probe_json_report(const char *tgt, const struct sdx_probe_result *r, const c
     struct sdx_buf out;
     struct sdx_json j;
     size_t i;
+    int rc;
 
     sdx_buf_init(&out, (size_t)64 << 20);
     sdx_json_init(&j, &out, 0);
@@ -553,15 +556,9 @@ int probe_json_report(const char *tgt, const struct sdx_probe_result *r, const c
     }
     sdx_json_end(&j, ']');
     sdx_json_end(&j, '}');
-    if (j.err) {
-        fprintf(stderr, "smtpdx probe: cannot write the JSON object: %s\n", sdx_strerror(j.err));
-        sdx_buf_release(&out);
-        return EXIT_INPUT;
-    }
-    fwrite(out.data, 1, out.len, stdout);
-    fputc('\n', stdout);
+    rc = json_line("probe", &j, &out);
     sdx_buf_release(&out);
-    return 0;
+    return rc;
 }
 
 const char *probe_no_mail_text(const struct sdx_mx_result *mx)
@@ -808,14 +805,8 @@ int cmd_probe(const struct cmd *self, int argc, char **argv)
         goto out;
     }
     if (dane || a.mx || a.resolver || a.trust_anchor) {
-        struct sdx_resolver_conf rc_conf = { a.resolver, NULL, a.trust_anchor };
-        char err[300];
-
-        if ((rc = sdx_resolver_new(&rc_conf, &rs, err, sizeof(err))) != 0) {
-            fprintf(stderr, "smtpdx probe: %s\n", rc == SDX_ENOMEM ? sdx_strerror(rc) : err);
-            rc = rc == SDX_ENOMEM || !(a.resolver || a.trust_anchor) ? EXIT_INPUT : EXIT_USAGE;
+        if ((rc = cli_resolver("probe", a.resolver, a.trust_anchor, &rs)) != 0)
             goto out;
-        }
         if (dane && (tlsa = malloc(sizeof(*tlsa))) == NULL) {
             fprintf(stderr, "smtpdx probe: out of memory\n");
             rc = EXIT_INPUT;

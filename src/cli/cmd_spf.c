@@ -16,6 +16,8 @@
 #include "smtpdx/resolver.h"
 #include "smtpdx/spf.h"
 #include "cmds.h"
+#include "dnsopt.h"
+#include "jsonout.h"
 
 struct spf_args {
     int         json;
@@ -144,6 +146,7 @@ static int json_report(const struct spf_args *a, const struct sdx_spf_answer *an
     struct sdx_buf out;
     struct sdx_json j;
     size_t i;
+    int rc;
 
     sdx_buf_init(&out, 1u << 22);
     sdx_json_init(&j, &out, 0);
@@ -182,15 +185,9 @@ static int json_report(const struct spf_args *a, const struct sdx_spf_answer *an
     }
     sdx_json_end(&j, ']');
     sdx_json_end(&j, '}');
-    if (j.err) {
-        fprintf(stderr, "smtpdx spf: cannot write the JSON object: %s\n", sdx_strerror(j.err));
-        sdx_buf_release(&out);
-        return EXIT_INPUT;
-    }
-    fwrite(out.data, 1, out.len, stdout);
-    fputc('\n', stdout);
+    rc = json_line("spf", &j, &out);
     sdx_buf_release(&out);
-    return 0;
+    return rc;
 }
 
 static int status_of(enum sdx_spf_result r)
@@ -316,11 +313,9 @@ static int batch(struct spf_args *a, struct sdx_resolver *rs, struct sdx_spf_ans
 int cmd_spf(const struct cmd *self, int argc, char **argv)
 {
     struct spf_args a = { 0 };
-    struct sdx_resolver_conf conf;
     struct sdx_resolver *rs;
     struct sdx_spf_query q;
     struct sdx_spf_answer *ans;
-    char err[300];
     int first, rc;
 
     if ((rc = opt_parse(self, argc, argv, &a, &first)) >= 0)
@@ -343,13 +338,8 @@ int cmd_spf(const struct cmd *self, int argc, char **argv)
         opt_usage_line(self, stderr);
         return EXIT_USAGE;
     }
-    conf.server = a.resolver;
-    conf.resolv_conf = NULL;
-    conf.trust_anchor = a.trust_anchor;
-    if ((rc = sdx_resolver_new(&conf, &rs, err, sizeof(err))) != 0) {
-        fprintf(stderr, "smtpdx spf: %s\n", rc == SDX_ENOMEM ? sdx_strerror(rc) : err);
-        return rc == SDX_ENOMEM || !(a.resolver || a.trust_anchor) ? EXIT_INPUT : EXIT_USAGE;
-    }
+    if ((rc = cli_resolver("spf", a.resolver, a.trust_anchor, &rs)) != 0)
+        return rc;
     if ((ans = malloc(sizeof(*ans))) == NULL) {
         sdx_resolver_free(rs);
         fprintf(stderr, "smtpdx spf: out of memory\n");

@@ -18,6 +18,7 @@
 #include "smtpdx/replay.h"
 #include "smtpdx/transcript.h"
 #include "cmds.h"
+#include "jsonout.h"
 
 #define FILE_MAX ((size_t)64 << 20)     /* a transcript larger than this is not one session */
 
@@ -333,13 +334,7 @@ static int json_report(const char *path, const struct sdx_transcript *t, const s
     sdx_json_end(&j, ']');
     sdx_json_end(&j, '}');
     sdx_reply_release(&reply);
-    if (j.err) {
-        fprintf(stderr, "smtpdx transcript: cannot write the JSON object: %s\n", sdx_strerror(j.err));
-        return EXIT_INPUT;
-    }
-    fwrite(out->data, 1, out->len, stdout);
-    fputc('\n', stdout);
-    return 0;
+    return json_line("transcript", &j, out);
 }
 
 static int one(const struct transcript_args *a, const char *path, struct sdx_buf *in, struct sdx_buf *out,
