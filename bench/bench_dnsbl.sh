@@ -5,5 +5,5 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUILD=${1:-build}
-SPF_SCRIPT=$HERE/bench_dnsbl.py exec bash "$HERE/../tests/spf/run.sh" "$BUILD/smtpdx" \
+exec bash "$HERE/../tests/netns_dns.sh" "$HERE/bench_dnsbl.py" "$BUILD/smtpdx" \
     --runs "${RUNS:-5}" --delay "${DELAY:-50}" --json "${JSON:-/tmp/smtpdx-bench-dnsbl.json}"

@@ -2,7 +2,7 @@
 """run_check.py - smtpdx check against test zones with planted faults,
 served by a real unbound on 127.0.0.1:53 and MTA-STS policies served over
 HTTPS on 127.0.0.1:443 with a CA made here (in the namespace
-tests/spf/run.sh makes). good.test has none: no finding may warn or fail. Each broken
+tests/netns_dns.sh makes). good.test has none: no finding may warn or fail. Each broken
 domain carries the faults named in CASES; each must be found, at its level,
 with the refusal it causes. DKIM keys are made here with openssl.
 Usage: run_check.py --smtpdx BIN     Exit 0 when every check holds."""

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """run_dnsbl.py - smtpdx dnsbl against a real unbound serving blocklist
-zones on 127.0.0.1:53 (in the namespace tests/spf/run.sh makes): a listing
+zones on 127.0.0.1:53 (in the namespace tests/netns_dns.sh makes): a listing
 with Spamhaus codes decoded and a TXT reason, Spamhaus's "public resolver"
 code that is no listing, a list that answers everything outside
 127.0.0.0/8, a list that refuses (an error, never "not listed"), IPv6
