@@ -37,4 +37,8 @@ int cmd_check(const struct cmd *self, int argc, char **argv);
 extern const struct opt check_opts[];
 extern const char check_summary[], check_help[];
 
+int cmd_bounce(const struct cmd *self, int argc, char **argv);
+extern const struct opt bounce_opts[];
+extern const char bounce_summary[], bounce_help[];
+
 #endif

@@ -17,6 +17,7 @@ const struct cmd commands[] = {
     { "check",    cmd_check,    check_opts,     "DOMAIN [--ip IPS] [--selector SELS]", check_summary, check_help, 1 },
     { "spf",      cmd_spf,      spf_opts,       "--ip IP --sender ADDR [--helo NAME]", spf_summary, spf_help, 0 },
     { "dnsbl",    cmd_dnsbl,    dnsbl_opts,     "IP|DOMAIN...",   dnsbl_summary,   dnsbl_help,   1 },
+    { "bounce",   cmd_bounce,   bounce_opts,    "[FILE|DIR|-]...", bounce_summary, bounce_help, 1 },
     { "transcript", cmd_transcript, transcript_opts, "[FILE...]", transcript_summary, transcript_help, 1 },
     { NULL, NULL, NULL, NULL, NULL, NULL, 0 }
 };

@@ -1,0 +1,408 @@
+/* text.c - recipients and replies in a bounce that has no DSN part
+ * In:  the bounce's human-readable text (UTF-8, untrusted), the
+ *      X-Failed-Recipients value, addresses that are not recipients (the
+ *      bounce's own To and From, the original sender).
+ * Out: per recipient, the reply or sentence that explains it, and which
+ *      rule found it; whether the words say the message expired or is
+ *      only delayed.
+ * No table of MTAs: the layouts differ in wording, not in shape. Every
+ * MTA puts the recipient first and its reply after it, in the same
+ * paragraph (Postfix "<a>: host h[ip] said: 550 ...", Exim's indented
+ * "SMTP error from remote mail server after RCPT TO:<a>: 550 ...", qmail's
+ * "<a>:\nRemote host said: 550 ...", Sendmail's "(reason: 550 ...)" and
+ * "<<< 550" transcript), or names the recipient in one paragraph and gives
+ * the reply in a later one (Gmail, Microsoft, Yahoo); so: the text after
+ * each recipient up to the next recipient or the paragraph's end, then the
+ * recipient's later mentions, then the only reply of the whole text.
+ * Bounded: at most 64 recipients, SDX_BOUNCE_TEXT_MAX bytes of text (the
+ * caller's cut), diagnostic texts of at most DIAG_MAX bytes. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "smtpdx/error.h"
+#include "bounce_int.h"
+
+#define DIAG_MAX   2048
+#define LINES_MAX  4096
+
+struct line {
+    size_t s, e;                    /* span in the text, without the line end */
+    unsigned para;                  /* paragraph number */
+};
+
+struct text {
+    const char   *t;
+    size_t        n;
+    struct line   l[LINES_MAX];
+    size_t        nl, cut;          /* lines; the first line of the returned message */
+};
+
+/* the returned original message starts here: the markers MTAs write
+ * before it (our own reading of their wording; matched case-insensitively
+ * on lines that are rules or headings, so prose does not cut the text) */
+static int starts_original(const char *p, size_t n)
+{
+    static const char *const words[] = {
+        "original message", "copy of the message", "copy of your message", "returned message",
+        "message headers follow", "headers of the original", "unsent message", "message below",
+        "original mail", "undelivered message", "message that caused", "rejected message",
+        "message follows", "text of the message", "content of the original"
+    };
+    size_t i, lead = 0;
+
+    while (lead < n && (p[lead] == ' ' || p[lead] == '\t'))
+        lead++;
+    if (n - lead >= 13 && (bounce_memmem_ci(p + lead, 13, "content-type:") == p + lead)) {
+        return bounce_memmem_ci(p, n, "message/rfc822") != NULL ||
+               bounce_memmem_ci(p, n, "rfc822-headers") != NULL;
+    }
+    if (lead >= n || (p[lead] != '-' && p[lead] != '=' && p[lead] != '*' && p[lead] != '_'))
+        return 0;
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (bounce_memmem_ci(p, n, words[i]))
+            return 1;
+    return 0;
+}
+
+static void lines(struct text *x)
+{
+    size_t i = 0;
+    unsigned para = 0;
+    int prev_blank = 1;
+
+    x->nl = 0;
+    x->cut = (size_t)-1;
+    while (i < x->n && x->nl < LINES_MAX) {
+        size_t s = i, e, k;
+        int blank = 1;
+
+        while (i < x->n && x->t[i] != '\n')
+            i++;
+        e = i;
+        if (i < x->n)
+            i++;
+        if (e > s && x->t[e - 1] == '\r')
+            e--;
+        for (k = s; k < e; k++)
+            if (x->t[k] != ' ' && x->t[k] != '\t' && x->t[k] != '>')
+                blank = 0;
+        if (blank) {
+            if (!prev_blank)
+                para++;
+            prev_blank = 1;
+        } else
+            prev_blank = 0;
+        x->l[x->nl] = (struct line){ s, e, para };
+        if (x->cut == (size_t)-1 && starts_original(x->t + s, e - s))
+            x->cut = x->nl;
+        x->nl++;
+    }
+    if (x->cut == (size_t)-1)
+        x->cut = x->nl;
+}
+
+/* reply_at - the offset of the first reply code in p[0..n): three digits
+ * 2xx/4xx/5xx after a separator and before a space, '-' or the end, or an
+ * enhanced status x.y.z alone; (size_t)-1 if none */
+size_t bounce_reply_at(const char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i + 3 <= n; i++) {
+        char c = p[i];
+        int before = i == 0 || strchr(" \t:'\"(<[=#;", p[i - 1]) != NULL;
+
+        if (!before || (c != '4' && c != '5' && c != '2'))
+            continue;
+        if (p[i + 1] >= '0' && p[i + 1] <= '9' && p[i + 2] >= '0' && p[i + 2] <= '9' &&
+            (i + 3 == n || p[i + 3] == ' ' || p[i + 3] == '-') &&
+            (i + 4 >= n || !(p[i + 4] >= '0' && p[i + 4] <= '9') || p[i + 3] == ' ') &&
+            p[i + 1] <= '5')
+            return i;
+        if (p[i + 1] == '.' && i + 5 <= n && p[i + 2] >= '0' && p[i + 2] <= '9') {
+            size_t k = i + 2;
+
+            while (k < n && p[k] >= '0' && p[k] <= '9' && k - i < 5)
+                k++;
+            if (k < n && p[k] == '.' && k + 1 < n && p[k + 1] >= '0' && p[k + 1] <= '9' && c != '2')
+                return i;
+        }
+    }
+    return (size_t)-1;
+}
+
+static int excluded(const struct tscan *ts, const char *a, size_t n)
+{
+    size_t i, at;
+
+    for (at = 0; at < n && a[at] != '@'; at++)
+        ;
+    if ((at == 10 && bounce_memmem_ci(a, at, "postmaster")) ||
+        (at == 13 && bounce_memmem_ci(a, at, "mailer-daemon")) ||
+        (at == 13 && bounce_memmem_ci(a, at, "MAILER_DAEMON")))
+        return 1;
+    for (i = 0; i < ts->nexclude; i++)
+        if (strlen(ts->exclude[i]) == n && bounce_memmem_ci(a, n, ts->exclude[i]) == a)
+            return 1;
+    return 0;
+}
+
+/* header-like lines name senders and message ids, not recipients */
+static int header_line(const char *p, size_t n)
+{
+    static const char *const h[] = { "from:", "reply-to:", "return-path:", "message-id:", "sender:",
+                                     "received:", "in-reply-to:", "references:", "x-", "subject:",
+                                     "envelope-from", "dkim-", "list-" };
+    size_t i;
+
+    while (n && (*p == ' ' || *p == '\t'))
+        p++, n--;
+    for (i = 0; i < sizeof(h) / sizeof(h[0]); i++)
+        if (n >= strlen(h[i]) && bounce_memmem_ci(p, strlen(h[i]), h[i]) == p)
+            return 1;
+    return 0;
+}
+
+/* join - lines [from, to) of the text, from offset start in the first,
+ * into one line of at most DIAG_MAX bytes; returns its length */
+static size_t join(const struct text *x, size_t from, size_t start, size_t to, char *out)
+{
+    size_t k, o = 0;
+
+    for (k = from; k < to && o < DIAG_MAX - 1; k++) {
+        size_t s = k == from ? start : x->l[k].s, e = x->l[k].e;
+
+        while (s < e && (x->t[s] == ' ' || x->t[s] == '\t' || x->t[s] == '>'))
+            s++;
+        if (s >= e)
+            continue;
+        if (o && o < DIAG_MAX - 1)
+            out[o++] = ' ';
+        while (s < e && o < DIAG_MAX - 1)
+            out[o++] = x->t[s++] == '\t' ? ' ' : x->t[s - 1];
+    }
+    out[o] = '\0';
+    return o;
+}
+
+struct cand {
+    size_t   s, len;                /* address span */
+    size_t   line;                  /* first line it is on */
+};
+
+/* other_rcpt_on - does line k hold a recipient other than c (at its start)? */
+static int other_rcpt_on(const struct text *x, const struct cand *c, size_t nc, size_t self, size_t k)
+{
+    size_t i;
+
+    for (i = 0; i < nc; i++) {
+        size_t s = x->l[k].s;
+
+        if (i == self || c[i].s < x->l[k].s || c[i].s >= x->l[k].e)
+            continue;
+        while (s < c[i].s && strchr(" \t<\"'", x->t[s]))
+            s++;
+        if (s == c[i].s)
+            return 1;
+    }
+    return 0;
+}
+
+/* segment - the text after an address at (line k, offset off): to the end
+ * of the paragraph or the next line that starts with another recipient */
+static size_t segment(const struct text *x, const struct cand *c, size_t nc, size_t self,
+                      size_t k, size_t off, char *out)
+{
+    size_t end = k + 1;
+
+    while (end < x->cut && x->l[end].para == x->l[k].para && !other_rcpt_on(x, c, nc, self, end))
+        end++;
+    /* the rest of the address line: skip "...", ">", ":" and the like */
+    while (off < x->l[k].e && strchr(">:;,.)]\"' \t", x->t[off]))
+        off++;
+    return join(x, k, off, end, out);
+}
+
+static int same_addr(const char *a, size_t an, const char *b, size_t bn)
+{
+    return an == bn && strncasecmp(a, b, an) == 0;
+}
+
+static int add_found(struct bmem *m, struct tscan *ts, const char *a, size_t an, const char *d,
+                     size_t dn, const char *how)
+{
+    int err = 0;
+    struct tfound *f;
+
+    if (ts->nfound == sizeof(ts->found) / sizeof(ts->found[0]))
+        return 0;
+    f = &ts->found[ts->nfound++];
+    f->rcpt = bmem_str(m, a, an, &err);
+    f->diag = bmem_str(m, d, dn, &err);
+    f->how = how;
+    return err ? SDX_ENOMEM : 0;
+}
+
+static void words(const struct text *x, struct tscan *ts)
+{
+    static const char *const expired[] = {
+        "retry timeout exceeded", "cannot send message for", "could not be delivered for",
+        "delivery time expired", "message expired", "expired after", "too long in the queue",
+        "have been unable to deliver", "delivery attempts will stop", "maximum time",
+        "retry time not reached for any host after a long failure period"
+    };
+    static const char *const delayed[] = {
+        "will be retried", "will retry", "still trying", "delivery is delayed", "has been delayed",
+        "not yet been delivered", "no action is required", "warning: message"
+    };
+    size_t i, n = x->cut < x->nl ? x->l[x->cut].s : x->n;
+
+    for (i = 0; i < sizeof(expired) / sizeof(expired[0]); i++)
+        if (bounce_memmem_ci(x->t, n, expired[i]))
+            ts->expired = 1;
+    for (i = 0; i < sizeof(delayed) / sizeof(delayed[0]); i++)
+        if (bounce_memmem_ci(x->t, n, delayed[i]))
+            ts->delayed = 1;
+}
+
+int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, struct tscan *ts)
+{
+    struct text *x;
+    struct cand c[64];
+    size_t nc = 0, k, i, limit;
+    char *diag, *weak;
+    int rc = 0;
+
+    ts->nfound = 0;
+    ts->expired = ts->delayed = 0;
+    x = malloc(sizeof(*x));
+    diag = malloc(DIAG_MAX);
+    weak = malloc(DIAG_MAX);
+    if (!x || !diag || !weak) {
+        free(x), free(diag), free(weak);
+        return SDX_ENOMEM;
+    }
+    x->t = t;
+    x->n = n;
+    lines(x);
+    ts->cut = x->cut < x->nl ? x->l[x->cut].s : n;
+    words(x, ts);
+    limit = ts->cut;
+
+    /* candidates: X-Failed-Recipients first (Exim writes it), else every
+     * address of the text before the returned message */
+    if (hint.len) {
+        size_t off = 0, as, al;
+
+        while (nc < 64 && bounce_find_addr(hint.p, hint.len, &off, &as, &al)) {
+            /* locate it in the text for the segment; else keep line -1 */
+            size_t j;
+
+            c[nc] = (struct cand){ 0, 0, (size_t)-1 };
+            for (j = 0; j + al <= limit; j++)
+                if (strncasecmp(t + j, hint.p + as, al) == 0)
+                    break;
+            if (j + al <= limit) {
+                c[nc].s = j;
+                c[nc].len = al;
+                for (k = 0; k < x->cut && !(x->l[k].s <= j && j < x->l[k].e); k++)
+                    ;
+                c[nc].line = k < x->cut ? k : (size_t)-1;
+            }
+            if (c[nc].line == (size_t)-1) {
+                rc = add_found(m, ts, hint.p + as, al, "", 0, "x-failed-recipients");
+                if (rc)
+                    goto out;
+                /* keep it as a candidate without a place in the text */
+            }
+            nc++;
+        }
+    } else {
+        for (k = 0; k < x->cut && nc < 64; k++) {
+            size_t off = x->l[k].s, as, al;
+
+            if (header_line(t + x->l[k].s, x->l[k].e - x->l[k].s))
+                continue;
+            while (nc < 64 && bounce_find_addr(t, x->l[k].e, &off, &as, &al)) {
+                if (excluded(ts, t + as, al))
+                    continue;
+                for (i = 0; i < nc; i++)
+                    if (same_addr(t + c[i].s, c[i].len, t + as, al))
+                        break;
+                if (i < nc)
+                    continue;
+                c[nc++] = (struct cand){ as, al, k };
+            }
+        }
+    }
+
+    /* per candidate: its own segment, its later mentions, the only reply */
+    for (i = 0; i < nc && rc == 0; i++) {
+        size_t dn, wn = 0, j, at;
+        const char *how = NULL;
+
+        if (c[i].line == (size_t)-1)
+            continue;                               /* found above, with no text */
+        dn = segment(x, c, nc, i, c[i].line, c[i].s + c[i].len, diag);
+        if (dn && (at = bounce_reply_at(diag, dn)) != (size_t)-1)
+            how = "text:after-recipient";
+        else {
+            memcpy(weak, diag, dn + 1);
+            wn = dn;
+            /* later mentions: a transcript's "RCPT TO:<a>" then "<<< 550" */
+            for (j = c[i].s + c[i].len; j + c[i].len <= limit && !how; j++) {
+                if (strncasecmp(t + j, t + c[i].s, c[i].len) != 0)
+                    continue;
+                for (k = c[i].line; k < x->cut && !(x->l[k].s <= j && j < x->l[k].e); k++)
+                    ;
+                if (k >= x->cut)
+                    break;
+                dn = segment(x, c, nc, i, k, j + c[i].len, diag);
+                if (dn && bounce_reply_at(diag, dn) != (size_t)-1)
+                    how = "text:later-mention";
+                j = x->l[k].e;
+            }
+        }
+        if (!how) {
+            /* the first paragraph with a reply that names no other recipient */
+            for (k = 0; k < x->cut && !how; k++) {
+                size_t e = k + 1;
+
+                dn = join(x, k, x->l[k].s, e, diag);
+                if (!dn || bounce_reply_at(diag, dn) == (size_t)-1 || other_rcpt_on(x, c, nc, i, k))
+                    continue;
+                while (e < x->cut && x->l[e].para == x->l[k].para && !other_rcpt_on(x, c, nc, i, e))
+                    e++;
+                dn = join(x, k, x->l[k].s, e, diag);
+                how = "text:reply-in-text";
+            }
+        }
+        if (!how && wn) {
+            memcpy(diag, weak, wn + 1);
+            dn = wn;
+            how = "text:sentence";
+        }
+        if (!how) {
+            dn = 0;
+            how = "text:recipient-only";
+        }
+        rc = add_found(m, ts, t + c[i].s, c[i].len, diag, dn, how);
+    }
+    /* no recipient at all, but a reply: keep it, the reason is still known */
+    if (rc == 0 && nc == 0) {
+        for (k = 0; k < x->cut; k++) {
+            size_t e = k + 1, dn = join(x, k, x->l[k].s, e, diag);
+
+            if (!dn || bounce_reply_at(diag, dn) == (size_t)-1)
+                continue;
+            while (e < x->cut && x->l[e].para == x->l[k].para)
+                e++;
+            dn = join(x, k, x->l[k].s, e, diag);
+            rc = add_found(m, ts, "", 0, diag, dn, "text:reply-no-recipient");
+            break;
+        }
+    }
+out:
+    free(x), free(diag), free(weak);
+    return rc;
+}
