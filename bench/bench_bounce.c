@@ -188,10 +188,11 @@ int main(int argc, char **argv)
         both += ok_r && ok_s;
         per_total[want]++;
         per_agree[want] += ok_r;
-        if (!quiet && (!ok_r || !ok_s))
-            printf("DIFF %s#%d want %s/%s got %s/%s kind=%s by=%s rule=%s diag=%.*s\n", recs[i].path,
-                   recs[i].index, recs[i].reason, recs[i].status[0] ? recs[i].status : "-", gotreason,
-                   status[0] ? status : "-", sdx_bounce_kind_name(b.kind),
+        if (!quiet && (!ok_r || !ok_s || !ok_c))
+            printf("DIFF%s %s#%d want %s/%s/%s got %s/%s/%s kind=%s by=%s rule=%s diag=%.*s\n",
+                   !ok_r || !ok_s ? "" : "-CODE", recs[i].path, recs[i].index, recs[i].reason,
+                   recs[i].status[0] ? recs[i].status : "-", recs[i].code[0] ? recs[i].code : "-", gotreason,
+                   status[0] ? status : "-", code[0] ? code : "-", sdx_bounce_kind_name(b.kind),
                    got ? got->found_by : b.decided_by, got ? got->verdict.rule : "-",
                    got ? (int)(got->diag.len > 160 ? 160 : got->diag.len) : 0, got ? got->diag.p : "");
         sdx_bounce_release(&b);

@@ -373,6 +373,32 @@ static int status_generic(struct sdx_str s)
     return s.len >= 5 && s.p[1] == '.' && s.p[2] == '0' && s.p[3] == '.' && s.p[4] == '0' && s.len == 5;
 }
 
+/* text_stage - the command a bounce's words say the reply answered:
+ * "after RCPT TO:<a>" (Exim), "in reply to RCPT TO command" (Postfix),
+ * "did not like our RCPT TO" (DragonFly), ">>> RCPT To:<a>" (Sendmail's
+ * transcript), "after initial connection" (the greeting) */
+static enum sdx_stage text_stage(const char *p, size_t n)
+{
+    static const char *const lead[] = { "in reply to ", "after ", "did not like our ", ">>> ", "our " };
+    size_t i;
+
+    if (bounce_memmem_ci(p, n, "initial connection") || bounce_memmem_ci(p, n, "greeting"))
+        return SDX_STAGE_CONNECT;
+    for (i = 0; i < sizeof(lead) / sizeof(lead[0]); i++) {
+        const char *q = bounce_memmem_ci(p, n, lead[i]);
+
+        while (q) {
+            size_t at = (size_t)(q - p) + strlen(lead[i]);
+            enum sdx_stage s = sdx_stage_of_command(p + at, n - at);
+
+            if (s != SDX_STAGE_OTHER && s != SDX_STAGE_UNKNOWN)
+                return s;
+            q = bounce_memmem_ci(p + at, n - at, lead[i]);
+        }
+    }
+    return SDX_STAGE_UNKNOWN;
+}
+
 static void classify(struct bstate *st, struct sdx_bounce_rcpt *r, int from_text)
 {
     char buf[SDX_REPLY_TEXT_MAX + 32];
@@ -403,15 +429,13 @@ static void classify(struct bstate *st, struct sdx_bounce_rcpt *r, int from_text
         st->err = SDX_ENOMEM;
         return;
     }
-    if (from_text && r->reply.code == 0 && (k = bounce_reply_at(buf, n)) != (size_t)-1 && k > 0) {
-        enum sdx_stage stage = SDX_STAGE_UNKNOWN;
+    /* words before the first code: Postfix's "host H[A] said:" is a
+     * rendering the reply parser reads whole; any other prose is dropped,
+     * its command named kept as the stage */
+    if (from_text && (k = bounce_reply_at(buf, n)) != (size_t)-1 && k > 0 &&
+        !(r->reply.code && n > 5 && strncasecmp(buf, "host ", 5) == 0 && bounce_memmem_ci(buf, k, "said:"))) {
+        enum sdx_stage stage = text_stage(buf, k);
 
-        if (bounce_memmem_ci(buf, k, "RCPT TO"))
-            stage = SDX_STAGE_RCPT;
-        else if (bounce_memmem_ci(buf, k, "MAIL FROM"))
-            stage = SDX_STAGE_MAIL;
-        else if (bounce_memmem_ci(buf, k, "end of data") || bounce_memmem_ci(buf, k, "DATA command"))
-            stage = SDX_STAGE_DATA;
         if (sdx_reply_parse(&r->reply, buf + k, n - k) != 0) {
             st->err = SDX_ENOMEM;
             return;
@@ -419,11 +443,10 @@ static void classify(struct bstate *st, struct sdx_bounce_rcpt *r, int from_text
         if (r->reply.stage == SDX_STAGE_UNKNOWN)
             r->reply.stage = stage;
     }
-    /* the Status field fills a missing status, and replaces a generic
-     * x.0.0 the reply did not improve on */
-    if (have_status && (r->reply.status.klass == 0 ||
-                        (r->reply.status.subject == 0 && r->reply.status.detail == 0 &&
-                         !status_generic(r->status)))) {
+    /* the Status field is the reporting MTA's judgement (RFC 3464
+     * §2.3.4): it wins, unless it is a generic x.0.0 and the reply says
+     * more (Exim and OpenSMTPD write 5.0.0 beside "550 5.1.1 ...") */
+    if (have_status && (r->reply.status.klass == 0 || !status_generic(r->status))) {
         r->reply.status = stf;
         snprintf(r->reply.status_str, sizeof(r->reply.status_str), "%.*s",
                  (int)(r->status.len < 15 ? r->status.len : 15), r->status.p);
@@ -436,8 +459,9 @@ static void classify(struct bstate *st, struct sdx_bounce_rcpt *r, int from_text
         else if (sdx_str_ieq(r->action, "delivered") || sdx_str_ieq(r->action, "relayed") ||
                  sdx_str_ieq(r->action, "expanded"))
             r->outcome = SDX_OUT_DELIVERED;
-        else if (have_status && stf.klass == 4)
-            r->outcome = SDX_OUT_EXPIRED;   /* failed after temporary errors */
+        /* failed with a 4.x.x status: the MTA gave up after temporary
+         * errors; the classifier decides from the reply whether that is
+         * the expiry or the condition itself (if-bounced in the KB) */
     } else if (from_text) {
         if (st->ts.expired)
             r->outcome = SDX_OUT_EXPIRED;
@@ -470,8 +494,7 @@ static void classify(struct bstate *st, struct sdx_bounce_rcpt *r, int from_text
         r->verdict.reason = SDX_REASON_EXPIRED;
         r->verdict.reason_kb = sdx_kb_reason(SDX_REASON_EXPIRED);
         r->verdict.flags |= SDX_VERDICT_F_EXPIRED;
-        snprintf(r->verdict.rule, sizeof(r->verdict.rule), "%s",
-                 from_text ? "text:expired" : "action:failed+status:4");
+        snprintf(r->verdict.rule, sizeof(r->verdict.rule), "text:expired");
     }
 }
 
@@ -600,11 +623,33 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
     drop_empty(b);
     if (b->nrcpt) {
         b->kind = SDX_BOUNCE_DSN;
-        /* a DSN without a diagnostic: the text may hold the reply */
-        for (i = 0; i < b->nrcpt && !st->err; i++)
-            classify(st, &b->rcpt[i], 0);
+        int scanned = 0;
+
+        for (i = 0; i < b->nrcpt && !st->err; i++) {
+            struct sdx_bounce_rcpt *r = &b->rcpt[i];
+            int from_text = 0;
+
+            /* a DSN without a diagnostic: the text may hold the reply */
+            if (!r->diag.len && text.len && r->recipient.len) {
+                size_t k;
+
+                if (!scanned && (st->err = bounce_text(&st->mem, text.p, text.len,
+                                                       (struct sdx_str){ "", 0 }, &st->ts)) != 0)
+                    return st->err;
+                scanned = 1;
+                for (k = 0; k < st->ts.nfound; k++)
+                    if (st->ts.found[k].diag.len && st->ts.found[k].rcpt.len == r->recipient.len &&
+                        strncasecmp(st->ts.found[k].rcpt.p, r->recipient.p, r->recipient.len) == 0) {
+                        r->diag = st->ts.found[k].diag;
+                        r->found_by = "dsn+text";
+                        from_text = 1;
+                        break;
+                    }
+            }
+            classify(st, r, from_text);
+        }
         if (!b->orig_message_id.len && text.len) {
-            if (bounce_text(&st->mem, text.p, text.len, (struct sdx_str){ "", 0 }, &st->ts) == 0)
+            if (scanned || bounce_text(&st->mem, text.p, text.len, (struct sdx_str){ "", 0 }, &st->ts) == 0)
                 orig_from_text(st, text.p, text.len, st->ts.cut);
         }
         return st->err;

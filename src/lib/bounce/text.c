@@ -48,8 +48,16 @@ static int starts_original(const char *p, size_t n)
         "original mail", "undelivered message", "message that caused", "rejected message",
         "message follows", "text of the message", "content of the original"
     };
+    /* sentences that announce the returned message wherever they stand */
+    static const char *const anywhere[] = {
+        "original message follows", "message headers follow", "below this line is a copy",
+        "unsent message below", "headers of the original message", "this is a copy of the message"
+    };
     size_t i, lead = 0;
 
+    for (i = 0; i < sizeof(anywhere) / sizeof(anywhere[0]); i++)
+        if (n < 120 && bounce_memmem_ci(p, n, anywhere[i]))
+            return 1;
     while (lead < n && (p[lead] == ' ' || p[lead] == '\t'))
         lead++;
     if (n - lead >= 13 && (bounce_memmem_ci(p + lead, 13, "content-type:") == p + lead)) {
@@ -110,7 +118,7 @@ size_t bounce_reply_at(const char *p, size_t n)
 
     for (i = 0; i + 3 <= n; i++) {
         char c = p[i];
-        int before = i == 0 || strchr(" \t:'\"(<[=#;", p[i - 1]) != NULL;
+        int before = i == 0 || strchr(" \t\r\n:'\"(<[=#;", p[i - 1]) != NULL;
 
         if (!before || (c != '4' && c != '5' && c != '2'))
             continue;
@@ -177,7 +185,7 @@ static size_t join(const struct text *x, size_t from, size_t start, size_t to, c
         if (s >= e)
             continue;
         if (o && o < DIAG_MAX - 1)
-            out[o++] = ' ';
+            out[o++] = '\n';      /* kept: multi-line replies stay lines */
         while (s < e && o < DIAG_MAX - 1)
             out[o++] = x->t[s++] == '\t' ? ' ' : x->t[s - 1];
     }
@@ -344,6 +352,19 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
         if (c[i].line == (size_t)-1)
             continue;                               /* found above, with no text */
         dn = segment(x, c, nc, i, c[i].line, c[i].s + c[i].len, diag);
+        if (dn == 0) {
+            /* the address alone in its paragraph (Gmail, Microsoft): what
+             * follows, up to the next recipient or the returned message */
+            size_t e = c[i].line + 1;
+
+            while (e < x->cut && x->l[e].para == x->l[c[i].line].para)
+                e++;
+            k = e;
+            while (e < x->cut && !other_rcpt_on(x, c, nc, i, e))
+                e++;
+            if (k < e)
+                dn = join(x, k, x->l[k].s, e, diag);
+        }
         if (dn && (at = bounce_reply_at(diag, dn)) != (size_t)-1)
             how = "text:after-recipient";
         else {
