@@ -180,7 +180,7 @@ int main(int argc, char **argv)
         pseudo = strlen(recs[i].status) >= 5 && recs[i].status[2] == '0' && recs[i].status[4] == '9';
         ok_s = strcmp(status, recs[i].status) == 0 || (pseudo && status[0] == '\0');
         ok_c = strcmp(code, recs[i].code) == 0;
-        ok_h = got && (got->verdict.perm == SDX_PERM_PERMANENT) == (recs[i].hard == 1);
+        ok_h = got && got->hard == (recs[i].hard == 1);
         agree_reason += ok_r;
         agree_status += ok_s;
         agree_code += ok_c;

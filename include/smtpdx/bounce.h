@@ -70,6 +70,11 @@ struct sdx_bounce_rcpt {
     struct sdx_reply    reply;          /* diag parsed; Status fills a missing status */
     struct sdx_verdict  verdict;        /* the shared classifier's */
     const char         *found_by;       /* how the recipient was found: "dsn", "text:..." */
+    int                 hard;           /* a hard bounce: the address or its domain does
+                                         * not exist (userunknown, hostunknown, hasmoved,
+                                         * or a permanent notaccept): drop the address.
+                                         * Other permanent failures (blocked, spamdetected)
+                                         * are about the sender, not the address. */
 };
 
 struct sdx_bounce {

@@ -7,9 +7,9 @@
  *      remote MTA, diagnostic and the rule that decided; the original
  *      message's headers. Text for people, --json one object per message,
  *      --ndjson one event per recipient, --addresses the addresses that
- *      bounced permanently (for list cleaning).
- * Exit: 0 all read and no permanent failure, 1 some recipient failed
- *      permanently, 2 usage, 3 some input could not be read.
+ *      bounced hard (for list cleaning).
+ * Exit: 0 all read and no hard bounce, 1 some recipient bounced hard (see
+ *      bounce.h), 2 usage, 3 some input could not be read.
  * Files are mapped, not read: an mbox of any size is walked message by
  * message; each message is read up to --max-size bytes. */
 #include <dirent.h>
@@ -43,7 +43,8 @@ const struct opt bounce_opts[] = {
     { "json",      'j', OPT_FLAG, NULL,    BA(json),      "one JSON object per message, one per line", 0 },
     { "ndjson",    'n', OPT_FLAG, NULL,    BA(ndjson),    "one JSON event per recipient, one per line (the logs command's fields)", 0 },
     { "pretty",    0,   OPT_FLAG, NULL,    BA(pretty),    "indent the JSON (with --json)", 0 },
-    { "addresses", 'a', OPT_FLAG, NULL,    BA(addresses), "print only the addresses that failed permanently, one per line", 0 },
+    { "addresses", 'a', OPT_FLAG, NULL,    BA(addresses),
+      "print only the hard-bounced addresses (the address or domain does not exist), one per line", 0 },
     { "quiet",     'q', OPT_FLAG, NULL,    BA(quiet),     "no summary on standard error", 0 },
     { "max-size",  0,   OPT_UINT, "BYTES", BA(max_size),
       "read at most this much of each message (default 16777216; the rest is counted, not read)", 1ul << 31 },
@@ -56,7 +57,9 @@ const char bounce_help[] =
     "Reads bounce messages and says, for every recipient, what happened\n"
     "(failed, delayed, delivered), the status and reply code, the reason in\n"
     "Sisimai's vocabulary (userunknown, mailboxfull, blocked, ...), whether\n"
-    "the failure is permanent (a hard bounce: drop the address) or temporary,\n"
+    "the failure is permanent or temporary, whether it is a hard bounce (the\n"
+    "address or its domain does not exist: drop the address; a block or spam\n"
+    "verdict is about the sender, not the address),\n"
     "the remote server, its words, and the rule that decided. The same\n"
     "classifier as `smtpdx explain` and `smtpdx logs` judges the reply.\n"
     "\n"
@@ -70,8 +73,8 @@ const char bounce_help[] =
     "standard input (- or no FILE). MIME is read by GMime: base64,\n"
     "quoted-printable, charsets, broken boundaries.\n"
     "\n"
-    "Exit status: 0 no permanent failure, 1 some recipient failed\n"
-    "permanently, 2 usage, 3 some input could not be read.\n"
+    "Exit status: 0 no hard bounce, 1 some recipient bounced hard, 2 usage,\n"
+    "3 some input could not be read.\n"
     "\n"
     "Examples:\n"
     "  smtpdx bounce bounce.eml\n"
@@ -87,11 +90,19 @@ struct run {
     int           rc;
 };
 
-/* hard - the recipient failed permanently: drop the address */
 static int hard(const struct sdx_bounce_rcpt *r)
 {
-    return r->verdict.perm == SDX_PERM_PERMANENT &&
-           (r->outcome == SDX_OUT_BOUNCED || r->outcome == SDX_OUT_EXPIRED);
+    return r->hard;
+}
+
+static const char *fate(const struct sdx_bounce_rcpt *r)
+{
+    switch (r->outcome) {
+    case SDX_OUT_DELIVERED: return "delivered";
+    case SDX_OUT_DEFERRED:  return "delayed";
+    default:                return r->verdict.perm == SDX_PERM_TRANSIENT ? "failed, temporary error" :
+                                   "failed";
+    }
 }
 
 static void put_str(FILE *fp, const char *label, struct sdx_str s)
@@ -132,8 +143,7 @@ static void text_message(struct run *run, const char *name, unsigned long idx,
         else
             fputs("(no recipient named)", stdout);
         fprintf(stdout, "  %s%s%s", col, sdx_reason_name(r->verdict.reason), term_reset());
-        fprintf(stdout, "  %s", hard(r) ? "hard" : r->outcome == SDX_OUT_DELIVERED ? "delivered" :
-                                          r->outcome == SDX_OUT_DEFERRED ? "delayed" : "soft");
+        fprintf(stdout, "  %s%s", fate(r), hard(r) ? ", hard bounce" : "");
         if (r->reply.status_str[0])
             fprintf(stdout, "  %s", r->reply.status_str);
         if (r->reply.code)
@@ -203,6 +213,7 @@ static void json_rcpt_fields(struct sdx_json *j, const struct sdx_bounce_rcpt *r
     json_strs(j, "diagnostic", r->diag);
     json_strs(j, "last_attempt", r->last_attempt);
     sdx_json_bool(j, "hard", hard(r));
+    sdx_json_bool(j, "permanent", r->verdict.perm == SDX_PERM_PERMANENT);
     sdx_json_str(j, "found_by", r->found_by);
 }
 
@@ -495,7 +506,7 @@ int cmd_bounce(const struct cmd *self, int argc, char **argv)
     sdx_buf_release(&run.out);
     fflush(stdout);
     if (!a.quiet)
-        fprintf(stderr, "smtpdx bounce: %lu messages: %lu bounces (%lu recipients, %lu failed permanently), "
+        fprintf(stderr, "smtpdx bounce: %lu messages: %lu bounces (%lu recipients, %lu hard), "
                 "%lu feedback reports, %lu auto-replies, %lu not bounces; %lu unreadable%s\n",
                 run.messages, run.bounces, run.rcpts, run.hard, run.reports, run.autoreplies, run.none,
                 run.unreadable, run.truncated ? "; some messages cut at --max-size" : "");

@@ -373,6 +373,8 @@ static int status_generic(struct sdx_str s)
     return s.len >= 5 && s.p[1] == '.' && s.p[2] == '0' && s.p[3] == '.' && s.p[4] == '0' && s.len == 5;
 }
 
+static int hard(const struct sdx_bounce_rcpt *r);
+
 /* text_stage - the command a bounce's words say the reply answered:
  * "after RCPT TO:<a>" (Exim), "in reply to RCPT TO command" (Postfix),
  * "did not like our RCPT TO" (DragonFly), ">>> RCPT To:<a>" (Sendmail's
@@ -483,6 +485,11 @@ static void classify(struct bstate *st, struct sdx_bounce_rcpt *r, int from_text
     if (r->remote_mta.len && !r->reply.host[0])
         ctx.remote_host = r->remote_mta.p;
     sdx_classify(&r->reply, &ctx, &r->verdict);
+    /* a bounce reports a final failure: without a code it is permanent
+     * (RFC 3464 Action: failed; the text says the message was returned) */
+    if (r->verdict.perm == SDX_PERM_UNKNOWN &&
+        (r->outcome == SDX_OUT_BOUNCED || r->outcome == SDX_OUT_EXPIRED))
+        r->verdict.perm = SDX_PERM_PERMANENT;
     if (r->outcome == SDX_OUT_DELIVERED) {
         r->verdict.reason = SDX_REASON_DELIVERED;
         r->verdict.perm = SDX_PERM_SUCCESS;
@@ -495,6 +502,22 @@ static void classify(struct bstate *st, struct sdx_bounce_rcpt *r, int from_text
         r->verdict.reason_kb = sdx_kb_reason(SDX_REASON_EXPIRED);
         r->verdict.flags |= SDX_VERDICT_F_EXPIRED;
         snprintf(r->verdict.rule, sizeof(r->verdict.rule), "text:expired");
+    }
+    r->hard = hard(r);
+}
+
+/* hard - the address itself is bad (see bounce.h) */
+static int hard(const struct sdx_bounce_rcpt *r)
+{
+    if (r->outcome != SDX_OUT_BOUNCED && r->outcome != SDX_OUT_EXPIRED)
+        return 0;
+    switch (r->verdict.reason) {
+    case SDX_REASON_USERUNKNOWN: case SDX_REASON_HOSTUNKNOWN: case SDX_REASON_HASMOVED:
+        return 1;
+    case SDX_REASON_NOTACCEPT:
+        return r->verdict.perm == SDX_PERM_PERMANENT;
+    default:
+        return 0;
     }
 }
 

@@ -194,8 +194,9 @@ static size_t join(const struct text *x, size_t from, size_t start, size_t to, c
 }
 
 struct cand {
-    size_t   s, len;                /* address span */
-    size_t   line;                  /* first line it is on */
+    const char *a;                  /* the address (in the text or the hint) */
+    size_t   s, len;                /* its span in the text (s meaningless if line is -1) */
+    size_t   line;                  /* first line it is on, (size_t)-1 if not in the text */
 };
 
 /* other_rcpt_on - does line k hold a recipient other than c (at its start)? */
@@ -306,22 +307,15 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
             /* locate it in the text for the segment; else keep line -1 */
             size_t j;
 
-            c[nc] = (struct cand){ 0, 0, (size_t)-1 };
+            c[nc] = (struct cand){ hint.p + as, (size_t)-1, al, (size_t)-1 };
             for (j = 0; j + al <= limit; j++)
                 if (strncasecmp(t + j, hint.p + as, al) == 0)
                     break;
             if (j + al <= limit) {
                 c[nc].s = j;
-                c[nc].len = al;
                 for (k = 0; k < x->cut && !(x->l[k].s <= j && j < x->l[k].e); k++)
                     ;
                 c[nc].line = k < x->cut ? k : (size_t)-1;
-            }
-            if (c[nc].line == (size_t)-1) {
-                rc = add_found(m, ts, hint.p + as, al, "", 0, "x-failed-recipients");
-                if (rc)
-                    goto out;
-                /* keep it as a candidate without a place in the text */
             }
             nc++;
         }
@@ -335,11 +329,11 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
                 if (excluded(ts, t + as, al))
                     continue;
                 for (i = 0; i < nc; i++)
-                    if (same_addr(t + c[i].s, c[i].len, t + as, al))
+                    if (same_addr(c[i].a, c[i].len, t + as, al))
                         break;
                 if (i < nc)
                     continue;
-                c[nc++] = (struct cand){ as, al, k };
+                c[nc++] = (struct cand){ t + as, as, al, k };
             }
         }
     }
@@ -350,9 +344,10 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
         const char *how = NULL;
 
         if (c[i].line == (size_t)-1)
-            continue;                               /* found above, with no text */
-        dn = segment(x, c, nc, i, c[i].line, c[i].s + c[i].len, diag);
-        if (dn == 0) {
+            dn = 0;                                 /* named only by the header */
+        else
+            dn = segment(x, c, nc, i, c[i].line, c[i].s + c[i].len, diag);
+        if (dn == 0 && c[i].line != (size_t)-1) {
             /* the address alone in its paragraph (Gmail, Microsoft): what
              * follows, up to the next recipient or the returned message */
             size_t e = c[i].line + 1;
@@ -371,8 +366,8 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
             memcpy(weak, diag, dn + 1);
             wn = dn;
             /* later mentions: a transcript's "RCPT TO:<a>" then "<<< 550" */
-            for (j = c[i].s + c[i].len; j + c[i].len <= limit && !how; j++) {
-                if (strncasecmp(t + j, t + c[i].s, c[i].len) != 0)
+            for (j = c[i].s + c[i].len; c[i].line != (size_t)-1 && j + c[i].len <= limit && !how; j++) {
+                if (strncasecmp(t + j, c[i].a, c[i].len) != 0)
                     continue;
                 for (k = c[i].line; k < x->cut && !(x->l[k].s <= j && j < x->l[k].e); k++)
                     ;
@@ -398,6 +393,28 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
                 how = "text:reply-in-text";
             }
         }
+        if (!how && !wn && c[i].line != (size_t)-1) {
+            /* "Unknown user: a@b": the words before the address */
+            size_t ls = x->l[c[i].line].s;
+
+            if (c[i].s > ls) {
+                wn = join(x, c[i].line, ls, c[i].line + 1, weak);
+                if (wn > c[i].s - ls)
+                    wn = c[i].s - ls;
+                while (wn && strchr(" \t<(\"'", weak[wn - 1]))
+                    wn--;
+                weak[wn] = '\0';
+            }
+        }
+        if (!how && !wn && c[i].line != (size_t)-1) {
+            /* Lotus Notes: the reason in the lines above the address */
+            size_t b0 = c[i].line;
+
+            while (b0 > 0 && x->l[b0 - 1].para == x->l[c[i].line].para && !other_rcpt_on(x, c, nc, i, b0 - 1))
+                b0--;
+            if (b0 < c[i].line)
+                wn = join(x, b0, x->l[b0].s, c[i].line, weak);
+        }
         if (!how && wn) {
             memcpy(diag, weak, wn + 1);
             dn = wn;
@@ -407,7 +424,7 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
             dn = 0;
             how = "text:recipient-only";
         }
-        rc = add_found(m, ts, t + c[i].s, c[i].len, diag, dn, how);
+        rc = add_found(m, ts, c[i].a, c[i].len, diag, dn, how);
     }
     /* no recipient at all, but a reply: keep it, the reason is still known */
     if (rc == 0 && nc == 0) {
@@ -423,7 +440,6 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
             break;
         }
     }
-out:
     free(x), free(diag), free(weak);
     return rc;
 }
