@@ -320,7 +320,7 @@ static int has_word(struct sdx_str s, const char *const *w, size_t nw)
 static int looks_bounce(const struct bmail *bm)
 {
     static const char *const from[] = { "mailer-daemon", "postmaster", "mail delivery", "mail-daemon",
-                                        "mailerdaemon", "bounce", "nobody@" };
+                                        "mailerdaemon", "bounce", "nobody@", "post_master" };
     static const char *const subj[] = {
         "undeliver", "undelivered", "delivery status", "delivery fail", "failure notice",
         "returned mail", "delivery notification", "could not be delivered", "not delivered",

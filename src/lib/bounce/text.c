@@ -145,8 +145,9 @@ static int excluded(const struct tscan *ts, const char *a, size_t n)
 
     for (at = 0; at < n && a[at] != '@'; at++)
         ;
-    if ((at == 10 && bounce_memmem_ci(a, at, "postmaster")) ||
-        (at == 13 && bounce_memmem_ci(a, at, "mailer-daemon")) ||
+    /* the bounce's own sender is excluded by name (ts->exclude); a
+     * postmaster address elsewhere in the text can be the recipient */
+    if ((at == 13 && bounce_memmem_ci(a, at, "mailer-daemon")) ||
         (at == 13 && bounce_memmem_ci(a, at, "MAILER_DAEMON")))
         return 1;
     for (i = 0; i < ts->nexclude; i++)
