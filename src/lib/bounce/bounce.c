@@ -438,6 +438,11 @@ static void classify(struct bstate *st, struct sdx_bounce_rcpt *r, int from_text
         !(r->reply.code && n > 5 && strncasecmp(buf, "host ", 5) == 0 && bounce_memmem_ci(buf, k, "said:"))) {
         enum sdx_stage stage = text_stage(buf, k);
 
+        /* Gmail repeats the code: "was: 550 550 5.7.1 <a>... Access denied" */
+        if (n - k > 8 && memcmp(buf + k, buf + k + 4, 3) == 0 && buf[k + 3] == ' ' &&
+            (buf[k + 7] == ' ' || buf[k + 7] == '-'))
+            k += 4;
+
         if (sdx_reply_parse(&r->reply, buf + k, n - k) != 0) {
             st->err = SDX_ENOMEM;
             return;
@@ -445,10 +450,15 @@ static void classify(struct bstate *st, struct sdx_bounce_rcpt *r, int from_text
         if (r->reply.stage == SDX_STAGE_UNKNOWN)
             r->reply.stage = stage;
     }
-    /* the Status field is the reporting MTA's judgement (RFC 3464
-     * §2.3.4): it wins, unless it is a generic x.0.0 and the reply says
-     * more (Exim and OpenSMTPD write 5.0.0 beside "550 5.1.1 ...") */
-    if (have_status && (r->reply.status.klass == 0 || !status_generic(r->status))) {
+    /* the remote server's own status (in its reply) is the more exact:
+     * the Status field is the reporting MTA's summary, and MTAs write
+     * their own there (Sendmail 4.4.7 when it gives up, Exim and
+     * OpenSMTPD a generic 5.0.0) whatever the server said. The Status
+     * field fills in when the reply has none, or only a generic x.0.0
+     * where the field is specific. */
+    if (have_status && (r->reply.status.klass == 0 ||
+                        (r->reply.status.subject == 0 && r->reply.status.detail == 0 &&
+                         !status_generic(r->status)))) {
         r->reply.status = stf;
         snprintf(r->reply.status_str, sizeof(r->reply.status_str), "%.*s",
                  (int)(r->status.len < 15 ? r->status.len : 15), r->status.p);
