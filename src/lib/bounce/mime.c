@@ -10,6 +10,7 @@
  * found by test); the walk here stops at SDX_BOUNCE_DEPTH_MAX and says so.
  * A message/delivery-status part is a leaf to GMime: its fields are read
  * by dsn.c. */
+#include <stdint.h>
 #include <string.h>
 #include <pthread.h>
 #include <gmime/gmime.h>
@@ -304,11 +305,19 @@ int bounce_mime(struct bmem *m, const char *p, size_t n, struct bmail *bm)
     GMimeStream *s;
     GMimeParser *parser;
     GMimeMessage *msg;
+    GByteArray *ba;
 
     pthread_once(&gmime_once, gmime_start);
     memset(bm, 0, sizeof(*bm));
-    s = g_mime_stream_mem_new_with_buffer(p, n);
+    /* the caller's bytes, not a copy: a GByteArray around them that the
+     * stream does not own (g_byte_array_free(.., FALSE) below leaves the
+     * bytes alone); the parser keeps parts as offsets into it (persistent
+     * stream) instead of copying every part's content */
+    ba = g_byte_array_new_take((guint8 *)(uintptr_t)p, n);
+    s = g_mime_stream_mem_new_with_byte_array(ba);
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(s), FALSE);
     parser = g_mime_parser_new_with_stream(s);
+    g_mime_parser_set_persist_stream(parser, TRUE);
     po = g_mime_parser_options_new();
     g_mime_parser_options_set_warning_callback(po, warned, bm);
     msg = g_mime_parser_construct_message(parser, po);
@@ -324,5 +333,6 @@ int bounce_mime(struct bmem *m, const char *p, size_t n, struct bmail *bm)
     g_mime_parser_options_free(po);
     g_object_unref(parser);
     g_object_unref(s);
+    g_byte_array_free(ba, FALSE);
     return w.err;
 }
