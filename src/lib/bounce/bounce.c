@@ -458,7 +458,10 @@ static void classify(struct bstate *st, struct sdx_bounce_rcpt *r, int from_text
      * where the field is specific. */
     if (have_status && (r->reply.status.klass == 0 ||
                         (r->reply.status.subject == 0 && r->reply.status.detail == 0 &&
-                         !status_generic(r->status)))) {
+                         !status_generic(r->status)) ||
+                        /* the MTA decided another class (Postfix defers a 554
+                         * greeting as 4.7.1): the field says what happened */
+                        (stf.klass != r->reply.status.klass && !status_generic(r->status)))) {
         r->reply.status = stf;
         snprintf(r->reply.status_str, sizeof(r->reply.status_str), "%.*s",
                  (int)(r->status.len < 15 ? r->status.len : 15), r->status.p);
