@@ -34,7 +34,7 @@ for row in rows:
                 pairs.add((s, "" if c == "-" else c))
         n += 1
         s_ok = any(r.get("status") in {p[0] for p in pairs} for r in recs)
-        if not st:
+        if not st and len(pairs) == 1:
             # no remote reply in the scenario: the DSN's own generic status
             # (x.0.0, or 4.4.7 for a queue that ran out) and no reply code
             s_ok = all(not r.get("reply_code") or str(r.get("reply_code")) == code for r in recs)
