@@ -450,6 +450,8 @@ static void classify(struct bstate *st, struct sdx_bounce_rcpt *r, int from_text
         if (r->reply.stage == SDX_STAGE_UNKNOWN)
             r->reply.stage = stage;
     }
+    if (from_text && r->reply.stage == SDX_STAGE_UNKNOWN)
+        r->reply.stage = text_stage(buf, n);   /* "(in reply to RCPT TO command)" after it */
     /* the remote server's own status (in its reply) is the more exact:
      * the Status field is the reporting MTA's summary, and MTAs write
      * their own there (Sendmail 4.4.7 when it gives up, Exim and
