@@ -107,7 +107,7 @@ static struct rec recs[RECS_MAX];
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "../shared/corpus/sisimai";
-    int repeat = argc > 2 ? atoi(argv[2]) : 5, quiet = argc > 3, r;
+    int repeat = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 5, quiet = argc > 3, r;
     size_t nf = 0, nr = 0, i, k;
     char path[512], line[2048];
     FILE *fp;
@@ -131,11 +131,11 @@ int main(int argc, char **argv)
         if (n < 8)
             continue;
         field(recs[nr].path, sizeof(recs[nr].path), f[0], strlen(f[0]));
-        recs[nr].index = atoi(f[3]);
+        recs[nr].index = (int)strtol(f[3], NULL, 10);
         field(recs[nr].status, sizeof(recs[nr].status), f[4], strlen(f[4]));
         field(recs[nr].code, sizeof(recs[nr].code), f[5], strlen(f[5]));
         field(recs[nr].reason, sizeof(recs[nr].reason), f[6], strlen(f[6]));
-        recs[nr].hard = atoi(f[7]);
+        recs[nr].hard = (int)strtol(f[7], NULL, 10);
         for (k = 0; k < nf && strcmp(files[k].path, recs[nr].path) != 0; k++)
             ;
         if (k == nf && nf < FILES_MAX) {

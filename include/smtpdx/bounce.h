@@ -89,6 +89,7 @@ struct sdx_bounce {
     struct sdx_str      feedback_type;  /* ARF: abuse, fraud, opt-out ...; or empty */
     /* the original message (attached, or its headers) */
     struct sdx_str      orig_message_id, orig_from, orig_to, orig_subject, orig_date;
+    struct sdx_str      orig_sender;    /* the address in orig_from, or empty */
     struct sdx_bounce_rcpt *rcpt;
     size_t              nrcpt;
     void               *priv;           /* storage; sdx_bounce_release() frees it */

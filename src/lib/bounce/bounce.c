@@ -630,6 +630,7 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
         text = (struct sdx_str){ p, n > SDX_BOUNCE_TEXT_MAX ? SDX_BOUNCE_TEXT_MAX : n };
     if (bm->orig_headers.len)
         sdx_dsn_fields(bm->orig_headers.p, bm->orig_headers.len, orig_field, st);
+    b->orig_sender = first_addr(st, b->orig_from);
 
     if (bm->arf.len) {                                  /* RFC 5965 */
         struct arf a = { st, { "", 0 }, { "", 0 }, { "", 0 } };
@@ -690,6 +691,8 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
             if (scanned || bounce_text(&st->mem, text.p, text.len, (struct sdx_str){ "", 0 }, &st->ts) == 0)
                 orig_from_text(st, text.p, text.len, st->ts.cut);
         }
+        if (!b->orig_sender.len)
+            b->orig_sender = first_addr(st, b->orig_from);
         return st->err;
     }
     if (!looks_bounce(bm) && looks_autoreply(bm)) {     /* RFC 3834 */
@@ -723,6 +726,8 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
         return st->err;
     if (!b->orig_message_id.len && text.len)
         orig_from_text(st, text.p, text.len, st->ts.cut);
+    if (!b->orig_sender.len)
+        b->orig_sender = first_addr(st, b->orig_from);
     if (!looks_bounce(bm)) {
         size_t k, withreply = 0;
 
@@ -780,7 +785,7 @@ void sdx_bounce_event(const struct sdx_bounce *b, size_t i, struct sdx_event *e)
     e->recipient = r->recipient;
     e->orig_recipient = r->orig_recipient;
     e->message_id = b->orig_message_id;
-    e->sender = b->orig_from;
+    e->sender = b->orig_sender;
     e->server.host = r->remote_mta.len ? r->remote_mta : sdx_str_from(r->reply.host);
     e->server.addr = sdx_str_from(r->reply.addr);
     e->relay = b->reporting_mta;
