@@ -60,3 +60,7 @@ if [ -d "$here/peer/node_modules/isemail" ] && command -v node >/dev/null 2>&1; 
 else
     echo "isemail: skipped (no node/npm, or the package could not be installed)"
 fi
+
+# ---- bounce messages vs Sisimai (issue 6) -----------------------------------------
+echo
+RUNS=$RUNS sh "$here/bench_bounce.sh" "$build" "$shared"

@@ -31,6 +31,7 @@
 
 #define STDIN_MAX  (256u << 20)     /* bytes of standard input read */
 #define DIR_DEPTH  8
+#define SMALL_FILE (256u << 10)     /* files up to this size are read, larger ones mapped */
 
 struct bounce_args {
     int            json, ndjson, pretty, addresses, quiet;
@@ -365,6 +366,23 @@ static void file(struct run *run, const char *path)
     if (sb.st_size == 0) {
         unreadable(run, path, "empty file");
         close(fd);
+        return;
+    }
+    if (sb.st_size <= SMALL_FILE) {
+        /* most bounces are a few KiB: one read() into a reused buffer
+         * costs less than mapping and unmapping */
+        static char small[SMALL_FILE];
+        size_t got = 0;
+        ssize_t r = 1;
+
+        while (got < (size_t)sb.st_size && (r = read(fd, small + got, (size_t)sb.st_size - got)) > 0)
+            got += (size_t)r;
+        close(fd);
+        if (r < 0) {
+            unreadable(run, path, strerror(errno));
+            return;
+        }
+        buffer(run, path, small, got);
         return;
     }
     m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
