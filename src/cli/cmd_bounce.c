@@ -108,13 +108,25 @@ static const char *fate(const struct sdx_bounce_rcpt *r)
     }
 }
 
+/* put_str - "    label value": the value's lines (a multi-line reply)
+ * under each other, control characters escaped */
 static void put_str(FILE *fp, const char *label, struct sdx_str s)
 {
+    size_t i = 0, indent = 5 + strlen(label);
+
     if (!s.len)
         return;
     fprintf(fp, "    %s%s%s ", term_dim(), label, term_reset());
-    term_put_esc(fp, s.p, s.len);
-    fputc('\n', fp);
+    while (i < s.len) {
+        const char *nl = memchr(s.p + i, '\n', s.len - i);
+        size_t e = nl ? (size_t)(nl - s.p) : s.len;
+
+        term_put_esc(fp, s.p + i, e - i);
+        fputc('\n', fp);
+        i = e + 1;
+        if (nl && i < s.len)
+            fprintf(fp, "%*s", (int)indent, "");
+    }
 }
 
 static void text_message(struct run *run, const char *name, unsigned long idx,

@@ -720,6 +720,21 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
         for (k = 0; k < 3; k++)
             if (ex[k].len)
                 st->ts.exclude[st->ts.nexclude++] = ex[k].p;
+        /* "please contact <postmaster@HOST>": the reporting host's own
+         * postmaster is the contact, not a recipient (another host's can be) */
+        if (ex[1].len) {
+            const char *at = memchr(ex[1].p, '@', ex[1].len);
+            char pm[300];
+            int pn;
+
+            if (at && (pn = snprintf(pm, sizeof(pm), "postmaster%.*s", (int)(ex[1].len - (size_t)(at - ex[1].p)),
+                                     at)) > 0 && (size_t)pn < sizeof(pm)) {
+                struct sdx_str e = copy(st, pm, (size_t)pn);
+
+                if (e.len)
+                    st->ts.exclude[st->ts.nexclude++] = e.p;
+            }
+        }
     }
     if (text.len && (st->err = bounce_text(&st->mem, text.p, text.len,
                                            bm->hdr[BH_X_FAILED_RECIPIENTS], &st->ts)) != 0)
