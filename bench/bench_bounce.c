@@ -163,12 +163,32 @@ int main(int argc, char **argv)
 
         for (k = 0; k < nf && strcmp(files[k].path, recs[i].path) != 0; k++)
             ;
-        if (sdx_bounce_parse(&b, files[k].data, files[k].len, NULL) != 0) {
-            fprintf(stderr, "bench_bounce: out of memory\n");
-            return 2;
+        /* a file may be an mbox of several messages (as the command reads
+         * it): the records count on across them */
+        {
+            size_t off = 0, len, seen = 0;
+            const char *msg;
+            int idx = recs[i].index;
+
+            memset(&b, 0, sizeof(b));
+            while (sdx_mbox_next(files[k].data, files[k].len, &off, &msg, &len)) {
+                if (files[k].len < 5 || memcmp(files[k].data, "From ", 5) != 0) {
+                    msg = files[k].data, len = files[k].len, off = files[k].len;
+                }
+                if (sdx_bounce_parse(&b, msg, len, NULL) != 0) {
+                    fprintf(stderr, "bench_bounce: out of memory\n");
+                    return 2;
+                }
+                if (idx >= 1 && (size_t)idx <= seen + b.nrcpt) {
+                    got = &b.rcpt[idx - 1 - seen];
+                    break;
+                }
+                seen += b.nrcpt;
+                if (off >= files[k].len)
+                    break;
+                sdx_bounce_release(&b);
+            }
         }
-        if (recs[i].index >= 1 && (size_t)recs[i].index <= b.nrcpt)
-            got = &b.rcpt[recs[i].index - 1];
         (void)sdx_reason_parse(recs[i].reason, strlen(recs[i].reason), &want);
         if (got) {
             if (got->reply.code)
@@ -216,10 +236,20 @@ int main(int argc, char **argv)
 
         for (k = 0; k < nf; k++) {
             struct sdx_bounce b;
+            size_t off = 0, len;
+            const char *msg;
 
-            if (sdx_bounce_parse(&b, files[k].data, files[k].len, NULL) != 0)
-                return 2;
-            sdx_bounce_release(&b);
+            if (files[k].len < 5 || memcmp(files[k].data, "From ", 5) != 0) {
+                if (sdx_bounce_parse(&b, files[k].data, files[k].len, NULL) != 0)
+                    return 2;
+                sdx_bounce_release(&b);
+                continue;
+            }
+            while (sdx_mbox_next(files[k].data, files[k].len, &off, &msg, &len)) {
+                if (sdx_bounce_parse(&b, msg, len, NULL) != 0)
+                    return 2;
+                sdx_bounce_release(&b);
+            }
         }
         secs[r] = now() - t0;
     }

@@ -118,8 +118,9 @@ SDX_API const char *sdx_bounce_flag_desc(unsigned bit);
 /* sdx_mbox_next - the next message of an mbox p[0..n) from *off: its start
  * and length (the "From " separator line dropped, ">From " unquoted is NOT
  * done: GMime reads the body as it is). Returns 1 while there is one, 0
- * at the end. Separators are "From " lines at the start or after an empty
- * line (mboxo/mboxrd). */
+ * at the end. Separators are "From " lines at the start, after an empty
+ * line (mboxo/mboxrd), or anywhere when they carry a time ("From a@b Thu
+ * Jul  2 12:05:05 2020": messages glued together without the empty line). */
 SDX_API int sdx_mbox_next(const char *p, size_t n, size_t *off, const char **msg, size_t *len);
 
 /* sdx_dsn_fields - the RFC 3464 field parser alone (also used for pasted

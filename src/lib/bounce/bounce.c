@@ -245,7 +245,8 @@ static void dsn_field(void *arg, unsigned block, const char *name, size_t nlen, 
 /* ---- ARF (RFC 5965 §3.1, §3.2) -------------------------------------------- */
 struct arf {
     struct bstate *st;
-    struct sdx_str rcpt, type, source;
+    struct sdx_str rcpt[8], type, source;
+    size_t         nrcpt;
 };
 
 static void arf_field(void *arg, unsigned block, const char *name, size_t nlen, const char *v, size_t vn)
@@ -255,8 +256,8 @@ static void arf_field(void *arg, unsigned block, const char *name, size_t nlen, 
     (void)block;
     if (field_is(name, nlen, "Feedback-Type") && !a->type.len)
         a->type = typed(a->st, v, vn);
-    else if (field_is(name, nlen, "Original-Rcpt-To") && !a->rcpt.len)
-        a->rcpt = typed(a->st, v, vn);
+    else if (field_is(name, nlen, "Original-Rcpt-To") && a->nrcpt < 8)
+        a->rcpt[a->nrcpt++] = typed(a->st, v, vn);  /* one per complained-about recipient */
     else if (field_is(name, nlen, "Source-IP") && !a->source.len)
         a->source = copy(a->st, v, vn);
 }
@@ -633,17 +634,20 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
     b->orig_sender = first_addr(st, b->orig_from);
 
     if (bm->arf.len) {                                  /* RFC 5965 */
-        struct arf a = { st, { "", 0 }, { "", 0 }, { "", 0 } };
+        struct arf a;
         struct sdx_bounce_rcpt *r;
+        size_t k;
 
+        memset(&a, 0, sizeof(a));
+        a.st = st;
         sdx_dsn_fields(bm->arf.p, bm->arf.len, arf_field, &a);
         b->kind = SDX_BOUNCE_ARF;
         b->decided_by = "feedback-report";
         b->feedback_type = a.type;
-        if ((r = new_rcpt(st)) != NULL) {
+        for (k = 0; k < (a.nrcpt ? a.nrcpt : 1) && (r = new_rcpt(st)) != NULL; k++) {
             fixed(r, SDX_REASON_FEEDBACK, "arf");
-            r->recipient = a.rcpt.len ? a.rcpt : first_addr(st, b->orig_to);
-            r->found_by = a.rcpt.len ? "arf:original-rcpt-to" : "arf:original-to";
+            r->recipient = a.nrcpt ? a.rcpt[k] : first_addr(st, b->orig_to);
+            r->found_by = a.nrcpt ? "arf:original-rcpt-to" : "arf:original-to";
             r->diag = a.type;
         }
         return st->err;

@@ -119,6 +119,20 @@ size_t sdx_dsn_fields(const char *p, size_t n, sdx_dsn_field_fn *fn, void *arg)
     return count;
 }
 
+/* envelope - "From SENDER DATE" at p: a separator line, told from a body
+ * line that starts with "From " by the time in its date (hh:mm) */
+static int envelope(const char *p, size_t n)
+{
+    size_t i;
+
+    if (n < 5 || memcmp(p, "From ", 5) != 0)
+        return 0;
+    for (i = 5; i + 2 < n && p[i] != '\n'; i++)
+        if (p[i] == ':' && p[i - 1] >= '0' && p[i - 1] <= '9' && p[i + 1] >= '0' && p[i + 1] <= '9')
+            return 1;
+    return 0;
+}
+
 int sdx_mbox_next(const char *p, size_t n, size_t *off, const char **msg, size_t *len)
 {
     size_t i = *off, s, k;
@@ -135,9 +149,12 @@ int sdx_mbox_next(const char *p, size_t n, size_t *off, const char **msg, size_t
     for (k = s; k < n; k++) {
         if (p[k] != '\n')
             continue;
-        /* "\n\nFrom " or "\n\r\nFrom ": an empty line, then a separator */
+        /* "\n\nFrom " or "\n\r\nFrom ": an empty line, then a separator;
+         * or a separator with a date right after a line (files glued
+         * together without the empty line) */
         if (n - (k + 1) >= 5 && memcmp(p + k + 1, "From ", 5) == 0 && k > s &&
-            (p[k - 1] == '\n' || (p[k - 1] == '\r' && k - 1 > s && p[k - 2] == '\n'))) {
+            (p[k - 1] == '\n' || (p[k - 1] == '\r' && k - 1 > s && p[k - 2] == '\n') ||
+             envelope(p + k + 1, n - (k + 1)))) {
             *msg = p + s;
             *len = k + 1 - s;
             *off = k + 1;

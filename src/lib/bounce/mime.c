@@ -206,9 +206,9 @@ static void original(struct walk *w, GMimeMessage *msg, int depth)
         keep(w, &w->bm->orig_headers, h, strlen(h), SDX_BOUNCE_TEXT_MAX);
         g_free(h);
     }
-    /* a forwarded bounce: the DSN may sit inside the attached message */
-    if (!w->bm->dsn.len)
-        walk(w, g_mime_message_get_mime_part(msg), depth + 1, 1);
+    /* a forwarded bounce, or a bounce of a bounce: the attached message's
+     * own delivery-status parts are read too (their recipients follow) */
+    walk(w, g_mime_message_get_mime_part(msg), depth + 1, 1);
 }
 
 static void walk(struct walk *w, GMimeObject *o, int depth, int in_original)
