@@ -8,6 +8,7 @@
  * with what the bounce adds: the Action (RFC 3464 §2.3.3: failed with a
  * 4.x.x status means the MTA gave up retrying: expired), the Remote-MTA,
  * the recipient's domain. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,7 @@ struct bstate {
     struct bmem  mem;
     struct bmail bm;
     struct tscan ts;
+    struct ses   ses;
     size_t       cap;               /* rcpt[] allocated */
     int          err;
     int          in_rcpt;           /* the DSN reader is inside a recipient block */
@@ -698,6 +700,54 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
         if (!b->orig_sender.len)
             b->orig_sender = first_addr(st, b->orig_from);
         return st->err;
+    }
+    if (text.len && !bounce_ses(text.p, text.len, &st->ses) &&
+        bounce_memmem_ci(text.p, text.len, "\\\"notificationType\\\"")) {
+        /* through SNS the notification is a JSON string in "Message":
+         * its \" and \\ undone, into the arena */
+        struct sdx_str u = copy(st, text.p, text.len);
+        char *w = (char *)(uintptr_t)u.p;
+        size_t k, o = 0;
+
+        for (k = 0; k < u.len; k++) {
+            if (u.p[k] == '\\' && k + 1 < u.len && (u.p[k + 1] == '"' || u.p[k + 1] == '\\' || u.p[k + 1] == '/'))
+                k++;
+            w[o++] = u.p[k];
+        }
+        if (u.len)
+            (void)bounce_ses(u.p, o, &st->ses);
+    }
+    if (text.len && st->ses.type) {                     /* Amazon SES by mail */
+        struct ses *ses = &st->ses;
+        struct sdx_bounce_rcpt *r;
+
+        if (ses->type == SES_COMPLAINT) {
+            b->kind = SDX_BOUNCE_ARF;
+            b->feedback_type = copy(st, ses->feedback.p, ses->feedback.len);
+        } else
+            b->kind = SDX_BOUNCE_DSN;
+        b->decided_by = "amazon-ses-notification";
+        for (i = 0; i < ses->n && (r = new_rcpt(st)) != NULL; i++) {
+            r->recipient = copy(st, ses->r[i].addr.p, ses->r[i].addr.len);
+            r->found_by = "ses:recipient";
+            if (ses->type == SES_COMPLAINT) {
+                fixed(r, SDX_REASON_FEEDBACK, "ses:complaint");
+                r->diag = b->feedback_type;
+                continue;
+            }
+            if (ses->type == SES_DELIVERY) {
+                r->action = copy(st, "delivered", 9);
+                r->diag = copy(st, ses->response.p, ses->response.len);
+            } else {
+                r->action = copy(st, ses->r[i].action.p, ses->r[i].action.len);
+                r->status = copy(st, ses->r[i].status.p, ses->r[i].status.len);
+                r->diag = copy(st, ses->r[i].diag.p, ses->r[i].diag.len);
+            }
+            classify(st, r, ses->type == SES_DELIVERY);
+        }
+        if (b->nrcpt)
+            return st->err;
+        b->kind = SDX_BOUNCE_NONE;
     }
     if (!looks_bounce(bm) && looks_autoreply(bm)) {     /* RFC 3834 */
         struct sdx_bounce_rcpt *r;

@@ -59,6 +59,19 @@ struct tscan {
  * X-Failed-Recipients header value (may be empty). 0 or SDX_ENOMEM */
 int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, struct tscan *ts);
 
+/* Amazon SES notifications (ses.c) */
+#define SES_RCPT_MAX 64
+enum { SES_NONE = 0, SES_BOUNCE, SES_COMPLAINT, SES_DELIVERY };
+struct ses {
+    int            type;
+    struct sdx_str feedback, response;  /* complaintFeedbackType; delivery smtpResponse */
+    struct { struct sdx_str addr, status, action, diag; } r[SES_RCPT_MAX];
+    size_t         n;
+};
+/* bounce_ses - the notification in p[0..n) (spans point into p); its
+ * SES_* type, or 0 when there is none */
+int bounce_ses(const char *p, size_t n, struct ses *s);
+
 /* helpers shared by the files */
 int  bounce_is_addr_char(int c);
 /* bounce_find_addr - the first address local@domain in p[0..n) from *off;

@@ -271,6 +271,41 @@ static void test_pasted_dsn(void **state)
     sdx_bounce_release(&b);
 }
 
+static void test_amazon_ses(void **state)
+{
+    /* the documented notification shapes (docs.aws.amazon.com/ses, "Contents of
+     * notifications"), direct and wrapped by SNS as an escaped string */
+    static const char direct[] =
+        "From: no-reply@sns.amazonaws.com\nSubject: AWS Notification Message\n\n"
+        "{\"notificationType\":\"Bounce\",\"bounce\":{\"bounceType\":\"Permanent\","
+        "\"bouncedRecipients\":[{\"emailAddress\":\"a@example.com\",\"action\":\"failed\","
+        "\"status\":\"5.1.1\",\"diagnosticCode\":\"smtp; 550 5.1.1 user unknown\"},"
+        "{\"status\":\"5.2.2\",\"emailAddress\":\"b@example.com\",\"diagnosticCode\":\"smtp; 552 5.2.2 full\"}]}}\n";
+    static const char sns[] =
+        "From: no-reply@sns.amazonaws.com\nSubject: AWS Notification Message\n\n"
+        "{\"Type\" : \"Notification\", \"Message\" : \"{\\\"notificationType\\\":\\\"Complaint\\\","
+        "\\\"complaint\\\":{\\\"complainedRecipients\\\":[{\\\"emailAddress\\\":\\\"c@example.com\\\"}],"
+        "\\\"complaintFeedbackType\\\":\\\"abuse\\\"}}\"}\n";
+    struct sdx_bounce b;
+
+    (void)state;
+    assert_int_equal(sdx_bounce_parse(&b, direct, sizeof(direct) - 1, NULL), 0);
+    assert_int_equal(b.kind, SDX_BOUNCE_DSN);
+    assert_int_equal(b.nrcpt, 2);
+    assert_true(sdx_str_eq(b.rcpt[0].recipient, "a@example.com"));
+    assert_int_equal(b.rcpt[0].verdict.reason, SDX_REASON_USERUNKNOWN);
+    assert_true(sdx_str_eq(b.rcpt[1].recipient, "b@example.com"));
+    assert_string_equal(b.rcpt[1].reply.status_str, "5.2.2");
+    assert_int_equal(b.rcpt[1].verdict.reason, SDX_REASON_MAILBOXFULL);
+    sdx_bounce_release(&b);
+    assert_int_equal(sdx_bounce_parse(&b, sns, sizeof(sns) - 1, NULL), 0);
+    assert_int_equal(b.kind, SDX_BOUNCE_ARF);
+    assert_true(sdx_str_eq(b.feedback_type, "abuse"));
+    assert_int_equal(b.nrcpt, 1);
+    assert_true(sdx_str_eq(b.rcpt[0].recipient, "c@example.com"));
+    sdx_bounce_release(&b);
+}
+
 /* ---- hostile input ------------------------------------------------------------------ */
 static double now(void)
 {
@@ -371,6 +406,7 @@ int main(void)
         cmocka_unit_test(test_autoreply_and_none),
         cmocka_unit_test(test_text_bounces),
         cmocka_unit_test(test_pasted_dsn),
+        cmocka_unit_test(test_amazon_ses),
         cmocka_unit_test(test_fifty_megabytes),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_garbage),
