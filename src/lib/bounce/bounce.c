@@ -106,6 +106,7 @@ struct bstate {
     struct bmail bm;
     struct tscan ts;
     struct ses   ses;
+    enum sdx_stage stage_hint;      /* the text's stage for a DSN recipient */
     size_t       cap;               /* rcpt[] allocated */
     int          err;
     int          in_rcpt;           /* the DSN reader is inside a recipient block */
@@ -377,6 +378,7 @@ static int status_generic(struct sdx_str s)
 }
 
 static int hard(const struct sdx_bounce_rcpt *r);
+static void fix_verdict(struct bstate *st, struct sdx_bounce_rcpt *r);
 
 /* text_stage - the command a bounce's words say the reply answered:
  * "after RCPT TO:<a>" (Exim), "in reply to RCPT TO command" (Postfix),
@@ -502,7 +504,17 @@ static void classify(struct bstate *st, struct sdx_bounce_rcpt *r, int from_text
     }
     if (r->remote_mta.len && !r->reply.host[0])
         ctx.remote_host = r->remote_mta.p;
+    if (r->reply.stage == SDX_STAGE_UNKNOWN)
+        r->reply.stage = st->stage_hint;
     sdx_classify(&r->reply, &ctx, &r->verdict);
+    fix_verdict(st, r);
+}
+
+/* fix_verdict - what the bounce adds to the classifier's verdict: the
+ * permanence of a code-less failure, delivery, expiry, the hard bounce */
+static void fix_verdict(struct bstate *st, struct sdx_bounce_rcpt *r)
+{
+    (void)st;
     /* a bounce reports a final failure: without a code it is permanent
      * (RFC 3464 Action: failed; the text says the message was returned) */
     if (r->verdict.perm == SDX_PERM_UNKNOWN &&
@@ -692,6 +704,30 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
                     }
             }
             classify(st, r, from_text);
+            /* the Diagnostic-Code rarely names the command; Postfix's text
+             * part does ("(in reply to end of DATA command)"), and a "user
+             * unknown" after DATA is a filter speaking, not a lookup */
+            if (!from_text && r->reply.stage == SDX_STAGE_UNKNOWN && r->recipient.len && text.len &&
+                (bounce_memmem_ci(text.p, text.len, "in reply to") || bounce_memmem_ci(text.p, text.len, " after "))) {
+                size_t k;
+
+                if (!scanned && (st->err = bounce_text(&st->mem, text.p, text.len,
+                                                       (struct sdx_str){ "", 0 }, &st->ts)) != 0)
+                    return st->err;
+                scanned = 1;
+                for (k = 0; k < st->ts.nfound; k++)
+                    if (st->ts.found[k].rcpt.len == r->recipient.len &&
+                        strncasecmp(st->ts.found[k].rcpt.p, r->recipient.p, r->recipient.len) == 0) {
+                        enum sdx_stage sg = text_stage(st->ts.found[k].diag.p, st->ts.found[k].diag.len);
+
+                        if (sg != SDX_STAGE_UNKNOWN) {
+                            st->stage_hint = sg;
+                            classify(st, r, 0);
+                            st->stage_hint = SDX_STAGE_UNKNOWN;
+                        }
+                        break;
+                    }
+            }
         }
         if (!b->orig_message_id.len && text.len) {
             if (scanned || bounce_text(&st->mem, text.p, text.len, (struct sdx_str){ "", 0 }, &st->ts) == 0)
