@@ -854,6 +854,21 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
         r->found_by = st->ts.found[i].how;
         classify(st, r, 1);
     }
+    /* a bounce that names no address before the returned message ("Message
+     * could not be delivered to mobile."): the returned message's To is the
+     * recipient, the words before it the diagnostic */
+    if (!st->ts.nfound && looks_bounce(bm) && b->orig_to.len && st->ts.cut > 0) {
+        struct sdx_str to = first_addr(st, b->orig_to);
+        struct sdx_bounce_rcpt *r;
+        size_t n0 = st->ts.cut < 1024 ? st->ts.cut : 1024;
+
+        if (to.len && !st->err && (r = new_rcpt(st)) != NULL) {
+            r->recipient = to;
+            r->diag = copy(st, text.p, n0);
+            r->found_by = "text:original-to";
+            classify(st, r, 1);
+        }
+    }
     if (b->nrcpt) {
         b->kind = SDX_BOUNCE_TEXT;
         b->decided_by = looks_bounce(bm) ? "bounce-headers+text" : "text";

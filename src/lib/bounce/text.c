@@ -51,7 +51,8 @@ static int starts_original(const char *p, size_t n)
     /* sentences that announce the returned message wherever they stand */
     static const char *const anywhere[] = {
         "original message follows", "message headers follow", "below this line is a copy",
-        "unsent message below", "headers of the original message", "this is a copy of the message"
+        "unsent message below", "headers of the original message", "this is a copy of the message",
+        "original message:"
     };
     size_t i, lead = 0;
 
@@ -157,7 +158,7 @@ static int excluded(const struct tscan *ts, const char *a, size_t n)
 }
 
 /* header-like lines name senders and message ids, not recipients */
-static int header_line(const char *p, size_t n)
+static int header_line(const char *p, size_t n, int to_too)
 {
     static const char *const h[] = { "from:", "reply-to:", "return-path:", "message-id:", "sender:",
                                      "received:", "in-reply-to:", "references:", "x-", "subject:",
@@ -169,7 +170,10 @@ static int header_line(const char *p, size_t n)
     for (i = 0; i < sizeof(h) / sizeof(h[0]); i++)
         if (n >= strlen(h[i]) && bounce_memmem_ci(p, strlen(h[i]), h[i]) == p)
             return 1;
-    return 0;
+    /* "To:" and "Cc:" in a summary of the original message (Exchange's
+     * "Your message To: ... did not reach"): not recipients unless nothing
+     * else in the text is (the caller's second pass) */
+    return to_too && n >= 3 && (bounce_memmem_ci(p, 3, "to:") == p || bounce_memmem_ci(p, 3, "cc:") == p);
 }
 
 /* join - lines [from, to) of the text, from offset start in the first,
@@ -321,20 +325,24 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
             nc++;
         }
     } else {
-        for (k = 0; k < x->cut && nc < 64; k++) {
-            size_t off = x->l[k].s, as, al;
+        int pass;
 
-            if (header_line(t + x->l[k].s, x->l[k].e - x->l[k].s))
-                continue;
-            while (nc < 64 && bounce_find_addr(t, x->l[k].e, &off, &as, &al)) {
-                if (excluded(ts, t + as, al))
+        for (pass = 1; pass >= 0 && nc == 0; pass--) {
+            for (k = 0; k < x->cut && nc < 64; k++) {
+                size_t off = x->l[k].s, as, al;
+
+                if (header_line(t + x->l[k].s, x->l[k].e - x->l[k].s, pass))
                     continue;
-                for (i = 0; i < nc; i++)
-                    if (same_addr(c[i].a, c[i].len, t + as, al))
-                        break;
-                if (i < nc)
-                    continue;
-                c[nc++] = (struct cand){ t + as, as, al, k };
+                while (nc < 64 && bounce_find_addr(t, x->l[k].e, &off, &as, &al)) {
+                    if (excluded(ts, t + as, al))
+                        continue;
+                    for (i = 0; i < nc; i++)
+                        if (same_addr(c[i].a, c[i].len, t + as, al))
+                            break;
+                    if (i < nc)
+                        continue;
+                    c[nc++] = (struct cand){ t + as, as, al, k };
+                }
             }
         }
     }
