@@ -16,6 +16,7 @@
  * recipient's later mentions, then the only reply of the whole text.
  * Bounded: at most 64 recipients, SDX_BOUNCE_TEXT_MAX bytes of text (the
  * caller's cut), diagnostic texts of at most DIAG_MAX bytes. */
+#define _GNU_SOURCE 1     /* memmem */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,6 +33,7 @@ struct line {
 
 struct text {
     const char   *t;
+    const char   *lo;               /* t in ASCII lower case: memmem() for the word lists */
     size_t        n;
     struct line   l[LINES_MAX];
     size_t        nl, cut;          /* lines; the first line of the returned message */
@@ -40,6 +42,7 @@ struct text {
 /* the returned original message starts here: the markers MTAs write
  * before it (our own reading of their wording; matched case-insensitively
  * on lines that are rules or headings, so prose does not cut the text) */
+/* p is the line in lower case */
 static int starts_original(const char *p, size_t n)
 {
     static const char *const words[] = {
@@ -57,18 +60,16 @@ static int starts_original(const char *p, size_t n)
     size_t i, lead = 0;
 
     for (i = 0; i < sizeof(anywhere) / sizeof(anywhere[0]); i++)
-        if (n < 120 && bounce_memmem_ci(p, n, anywhere[i]))
+        if (n < 120 && memmem(p, n, anywhere[i], strlen(anywhere[i])))
             return 1;
     while (lead < n && (p[lead] == ' ' || p[lead] == '\t'))
         lead++;
-    if (n - lead >= 13 && (bounce_memmem_ci(p + lead, 13, "content-type:") == p + lead)) {
-        return bounce_memmem_ci(p, n, "message/rfc822") != NULL ||
-               bounce_memmem_ci(p, n, "rfc822-headers") != NULL;
-    }
+    if (n - lead >= 13 && memcmp(p + lead, "content-type:", 13) == 0)
+        return memmem(p, n, "message/rfc822", 14) != NULL || memmem(p, n, "rfc822-headers", 14) != NULL;
     if (lead >= n || (p[lead] != '-' && p[lead] != '=' && p[lead] != '*' && p[lead] != '_'))
         return 0;
     for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-        if (bounce_memmem_ci(p, n, words[i]))
+        if (memmem(p, n, words[i], strlen(words[i])))
             return 1;
     return 0;
 }
@@ -102,7 +103,7 @@ static void lines(struct text *x)
         } else
             prev_blank = 0;
         x->l[x->nl] = (struct line){ s, e, para };
-        if (x->cut == (size_t)-1 && starts_original(x->t + s, e - s))
+        if (x->cut == (size_t)-1 && starts_original(x->lo + s, e - s))
             x->cut = x->nl;
         x->nl++;
     }
@@ -272,10 +273,10 @@ static void words(const struct text *x, struct tscan *ts)
     size_t i, n = x->cut < x->nl ? x->l[x->cut].s : x->n;
 
     for (i = 0; i < sizeof(expired) / sizeof(expired[0]); i++)
-        if (bounce_memmem_ci(x->t, n, expired[i]))
+        if (memmem(x->lo, n, expired[i], strlen(expired[i])))
             ts->expired = 1;
     for (i = 0; i < sizeof(delayed) / sizeof(delayed[0]); i++)
-        if (bounce_memmem_ci(x->t, n, delayed[i]))
+        if (memmem(x->lo, n, delayed[i], strlen(delayed[i])))
             ts->delayed = 1;
 }
 
@@ -284,7 +285,7 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
     struct text *x;
     struct cand c[64];
     size_t nc = 0, k, i, limit;
-    char *diag, *weak;
+    char *diag, *weak, *lo;
     int rc = 0;
 
     ts->nfound = 0;
@@ -296,7 +297,15 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
         free(x), free(diag), free(weak);
         return SDX_ENOMEM;
     }
+    lo = malloc(n ? n : 1);
+    if (!lo) {
+        free(x), free(diag), free(weak);
+        return SDX_ENOMEM;
+    }
+    for (k = 0; k < n; k++)
+        lo[k] = (char)(t[k] >= 'A' && t[k] <= 'Z' ? t[k] + 32 : t[k]);
     x->t = t;
+    x->lo = lo;
     x->n = n;
     lines(x);
     ts->cut = x->cut < x->nl ? x->l[x->cut].s : n;
@@ -449,6 +458,6 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
             break;
         }
     }
-    free(x), free(diag), free(weak);
+    free(x), free(diag), free(weak), free(lo);
     return rc;
 }
