@@ -32,6 +32,7 @@ for i in $(seq "$RUNS"); do
     awk "BEGIN {printf \"%.0f\n\", $files / ($e - $s)}"
 done > "$tmp/cli.txt"
 cli=$(median < "$tmp/cli.txt")
+"$build/bench/bench_gmime" "$corpus"/eml/*.eml
 echo "smtpdx library: $lib messages/s; smtpdx bounce --ndjson (command, $files files): $cli messages/s (medians of $RUNS)"
 if ! perl -MSisimai -e1 2>/dev/null && [ "$(id -u)" = 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsisimai-perl >/dev/null 2>&1
