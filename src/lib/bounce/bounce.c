@@ -563,6 +563,25 @@ static void fixed(struct sdx_bounce_rcpt *r, enum sdx_reason reason, const char 
     r->outcome = reason == SDX_REASON_VACATION ? SDX_OUT_DELIVERED : SDX_OUT_UNKNOWN;
 }
 
+/* in_text - what the bounce's text says of recipient rcpt (the text is
+ * scanned once, on the first call); NULL if nothing, st->err on failure */
+static const struct tfound *in_text(struct bstate *st, struct sdx_str text, int *scanned, struct sdx_str rcpt)
+{
+    size_t k;
+
+    if (!text.len || !rcpt.len || st->err)
+        return NULL;
+    if (!*scanned) {
+        if ((st->err = bounce_text(&st->mem, text.p, text.len, (struct sdx_str){ "", 0 }, &st->ts)) != 0)
+            return NULL;
+        *scanned = 1;
+    }
+    for (k = 0; k < st->ts.nfound; k++)
+        if (st->ts.found[k].rcpt.len == rcpt.len && strncasecmp(st->ts.found[k].rcpt.p, rcpt.p, rcpt.len) == 0)
+            return &st->ts.found[k];
+    return NULL;
+}
+
 /* pasted - DSN fields in the text (a forwarded bounce, broken boundaries):
  * from the first Reporting-MTA or Final-Recipient line on */
 static void pasted(struct bstate *st, struct sdx_str t)
@@ -679,56 +698,38 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
     }
     drop_empty(b);
     if (b->nrcpt) {
-        b->kind = SDX_BOUNCE_DSN;
         int scanned = 0;
 
+        b->kind = SDX_BOUNCE_DSN;
         for (i = 0; i < b->nrcpt && !st->err; i++) {
             struct sdx_bounce_rcpt *r = &b->rcpt[i];
+            const struct tfound *f;
             int from_text = 0;
 
             /* a DSN without a diagnostic: the text may hold the reply */
-            if (!r->diag.len && text.len && r->recipient.len) {
-                size_t k;
-
-                if (!scanned && (st->err = bounce_text(&st->mem, text.p, text.len,
-                                                       (struct sdx_str){ "", 0 }, &st->ts)) != 0)
-                    return st->err;
-                scanned = 1;
-                for (k = 0; k < st->ts.nfound; k++)
-                    if (st->ts.found[k].diag.len && st->ts.found[k].rcpt.len == r->recipient.len &&
-                        strncasecmp(st->ts.found[k].rcpt.p, r->recipient.p, r->recipient.len) == 0) {
-                        r->diag = st->ts.found[k].diag;
-                        r->found_by = "dsn+text";
-                        from_text = 1;
-                        break;
-                    }
+            if (!r->diag.len && (f = in_text(st, text, &scanned, r->recipient)) != NULL && f->diag.len) {
+                r->diag = f->diag;
+                r->found_by = "dsn+text";
+                from_text = 1;
             }
             classify(st, r, from_text);
             /* the Diagnostic-Code rarely names the command; Postfix's text
              * part does ("(in reply to end of DATA command)"), and a "user
              * unknown" after DATA is a filter speaking, not a lookup */
-            if (!from_text && r->reply.stage == SDX_STAGE_UNKNOWN && r->recipient.len && text.len &&
-                (bounce_memmem_ci(text.p, text.len, "in reply to") || bounce_memmem_ci(text.p, text.len, " after "))) {
-                size_t k;
+            if (!from_text && r->reply.stage == SDX_STAGE_UNKNOWN && text.len &&
+                (bounce_memmem_ci(text.p, text.len, "in reply to") || bounce_memmem_ci(text.p, text.len, " after ")) &&
+                (f = in_text(st, text, &scanned, r->recipient)) != NULL) {
+                enum sdx_stage sg = text_stage(f->diag.p, f->diag.len);
 
-                if (!scanned && (st->err = bounce_text(&st->mem, text.p, text.len,
-                                                       (struct sdx_str){ "", 0 }, &st->ts)) != 0)
-                    return st->err;
-                scanned = 1;
-                for (k = 0; k < st->ts.nfound; k++)
-                    if (st->ts.found[k].rcpt.len == r->recipient.len &&
-                        strncasecmp(st->ts.found[k].rcpt.p, r->recipient.p, r->recipient.len) == 0) {
-                        enum sdx_stage sg = text_stage(st->ts.found[k].diag.p, st->ts.found[k].diag.len);
-
-                        if (sg != SDX_STAGE_UNKNOWN) {
-                            st->stage_hint = sg;
-                            classify(st, r, 0);
-                            st->stage_hint = SDX_STAGE_UNKNOWN;
-                        }
-                        break;
-                    }
+                if (sg != SDX_STAGE_UNKNOWN) {
+                    st->stage_hint = sg;
+                    classify(st, r, 0);
+                    st->stage_hint = SDX_STAGE_UNKNOWN;
+                }
             }
         }
+        if (st->err)
+            return st->err;
         if (!b->orig_message_id.len && text.len) {
             if (scanned || bounce_text(&st->mem, text.p, text.len, (struct sdx_str){ "", 0 }, &st->ts) == 0)
                 orig_from_text(st, text.p, text.len, st->ts.cut);
