@@ -623,7 +623,10 @@ do_start() {
         --mx-host=mxtest.test,down.smtpdx.test,5 --mx-host=mxtest.test,mx.smtpdx.test,10 \
         --host-record=implicit.test,127.0.0.1
     # the refusing "remote" servers (Postfix's smtp-sink)
-    start_bg sink-ok smtp-sink -u nobody -h mx.sink.test "$SINK_OK:25" 64
+    # the accepting sink keeps what it receives (the bounces to sender.test
+    # among it) for check_bounce.sh: a file per message in $W/sink
+    mkdir -p "$W/sink" && chown nobody "$W/sink" && chmod o+x "$W"
+    start_bg sink-ok smtp-sink -u nobody -d "$W/sink/%H%M%S." -h mx.sink.test "$SINK_OK:25" 64
     start_bg sink-rcpt550 smtp-sink -u nobody -h mx.rcpt550.test -f RCPT -B "$R550" "$SINK_RCPT550:25" 64
     start_bg sink-rcpt450 smtp-sink -u nobody -h mx.rcpt450.test -r RCPT -b "$R450" "$SINK_RCPT450:25" 64
     start_bg sink-data554 smtp-sink -u nobody -h mx.data554.test -f DATA -B "$R554D" "$SINK_DATA554:25" 64

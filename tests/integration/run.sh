@@ -5,7 +5,8 @@
 #
 # Runs the harness (real Postfix and Exim on loopback inside a network
 # namespace) into a fresh WORKDIR, then compares `smtpdx logs --ndjson` with
-# the scenarios it produced.  Exit 0 pass, 1 fail, 77 skipped (no root, no
+# the scenarios it produced (check.sh), and `smtpdx bounce` with the DSNs
+# the MTAs sent back for them (check_bounce.sh).  Exit 0 pass, 1 fail, 77 skipped (no root, no
 # network namespaces, packages not installable, smtpdx without a logs
 # command): the reason is printed.  The WORKDIR is removed after a pass or a
 # skip and kept after a failure; SMTPDX_IT_KEEP=1 keeps it always.
@@ -31,4 +32,9 @@ SMTPDX_PROBE=$SMTPDX bash "$HERE/harness.sh" all "$W"
 rc=$?
 [ "$rc" -eq 0 ] || finish "$rc"
 bash "$HERE/check.sh" "$W" "$SMTPDX"
-finish $?
+rc=$?
+# the bounces the same run's MTAs wrote, through smtpdx bounce
+bash "$HERE/check_bounce.sh" "$W" "$SMTPDX"
+brc=$?
+[ "$rc" -eq 0 ] && [ "$brc" -ne 0 ] && [ "$brc" -ne 77 ] && rc=$brc
+finish $rc

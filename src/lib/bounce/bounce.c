@@ -483,7 +483,11 @@ static void classify(struct bstate *st, struct sdx_bounce_rcpt *r, int from_text
             r->outcome = SDX_OUT_DELIVERED;
         /* failed with a 4.x.x status: the MTA gave up after temporary
          * errors; the classifier decides from the reply whether that is
-         * the expiry or the condition itself (if-bounced in the KB) */
+         * the expiry or the condition itself (if-bounced in the KB).
+         * Status X.4.7 says it outright (RFC 3463 §3.5: delivery time
+         * expired; Sendmail writes it beside the last 4xx reply) */
+        else if (have_status && (stf.klass == 4 || (stf.subject == 4 && stf.detail == 7)))
+            r->outcome = SDX_OUT_EXPIRED;   /* failed after temporary errors: it expired */
     } else if (from_text) {
         if (st->ts.expired)
             r->outcome = SDX_OUT_EXPIRED;
@@ -491,7 +495,10 @@ static void classify(struct bstate *st, struct sdx_bounce_rcpt *r, int from_text
             r->outcome = SDX_OUT_DEFERRED;
     }
     memset(&ctx, 0, sizeof(ctx));
-    ctx.outcome = r->outcome;
+    /* an X.4.7 expiry is reported as the outcome; the reason stays the
+     * condition the retries met when the reply names one (as Sisimai
+     * does: blocked, systemfull ... over expired) */
+    ctx.outcome = r->outcome == SDX_OUT_EXPIRED && r->action.len ? SDX_OUT_BOUNCED : r->outcome;
     domain[0] = '\0';
     if (r->recipient.len && (at = memchr(r->recipient.p, '@', r->recipient.len)) != NULL) {
         size_t dl = r->recipient.len - (size_t)(at + 1 - r->recipient.p);
@@ -526,13 +533,15 @@ static void fix_verdict(struct bstate *st, struct sdx_bounce_rcpt *r)
         r->verdict.actor = SDX_ACTOR_NONE;
         r->verdict.reason_kb = sdx_kb_reason(SDX_REASON_DELIVERED);
         snprintf(r->verdict.rule, sizeof(r->verdict.rule), "action:%.*s", (int)r->action.len, r->action.p);
-    } else if (r->outcome == SDX_OUT_EXPIRED && r->verdict.perm != SDX_PERM_PERMANENT &&
+    } else if (r->outcome == SDX_OUT_EXPIRED && !r->action.len && r->verdict.perm != SDX_PERM_PERMANENT &&
                r->verdict.reason != SDX_REASON_EXPIRED) {
         r->verdict.reason = SDX_REASON_EXPIRED;
         r->verdict.reason_kb = sdx_kb_reason(SDX_REASON_EXPIRED);
         r->verdict.flags |= SDX_VERDICT_F_EXPIRED;
         snprintf(r->verdict.rule, sizeof(r->verdict.rule), "text:expired");
     }
+    if (r->outcome == SDX_OUT_BOUNCED && r->verdict.reason == SDX_REASON_EXPIRED)
+        r->outcome = SDX_OUT_EXPIRED;   /* Exim's "retry timeout exceeded" under a 5.0.0 */
     r->hard = hard(r);
 }
 

@@ -163,6 +163,31 @@ static void test_dsn(void **state)
     sdx_bounce_release(&b);
 }
 
+static void test_dsn_expired(void **state)
+{
+    /* Sendmail gives up: Status 4.4.7 beside the last reply, which names the
+     * condition the retries met */
+    static const char in[] =
+        "From: MAILER-DAEMON@mx.example.net\nSubject: Returned mail: see transcript for details\n"
+        "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\n\n"
+        "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\n"
+        "Final-Recipient: RFC822; full@example.com\nAction: failed\nStatus: 4.4.7\n"
+        "Diagnostic-Code: SMTP; 452 4.4.5 Insufficient disk space; try again later\n\n"
+        "Final-Recipient: RFC822; slow@example.com\nAction: failed\nStatus: 4.4.7\n--b--\n";
+    struct sdx_bounce b;
+
+    (void)state;
+    assert_int_equal(sdx_bounce_parse(&b, in, sizeof(in) - 1, NULL), 0);
+    assert_int_equal(b.nrcpt, 2);
+    assert_int_equal(b.rcpt[0].outcome, SDX_OUT_EXPIRED);
+    assert_string_equal(b.rcpt[0].reply.status_str, "4.4.5");          /* the server's own */
+    assert_int_equal(b.rcpt[0].verdict.reason, SDX_REASON_SYSTEMFULL); /* the condition met */
+    assert_int_equal(b.rcpt[1].outcome, SDX_OUT_EXPIRED);
+    assert_int_equal(b.rcpt[1].verdict.reason, SDX_REASON_EXPIRED);    /* nothing more said */
+    assert_false(b.rcpt[0].hard);
+    sdx_bounce_release(&b);
+}
+
 static void test_arf(void **state)
 {
     static const char in[] =
@@ -402,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_fields_long_line_bounded),
         cmocka_unit_test(test_mbox_split),
         cmocka_unit_test(test_dsn),
+        cmocka_unit_test(test_dsn_expired),
         cmocka_unit_test(test_arf),
         cmocka_unit_test(test_autoreply_and_none),
         cmocka_unit_test(test_text_bounces),
