@@ -139,7 +139,7 @@ static void text_message(struct run *run, const char *name, unsigned long idx,
     if (idx)
         fprintf(stdout, " #%lu", idx);
     fprintf(stdout, "%s: %s (%s)\n", term_reset(), sdx_bounce_kind_desc(b->kind), b->decided_by);
-    for (k = 1; k <= SDX_BOUNCE_F_TEXT_CUT; k <<= 1)
+    for (k = 1; k <= SDX_BOUNCE_F_ATTACHED_DSN; k <<= 1)
         if (b->flags & k)
             fprintf(stdout, "  %snote:%s %s\n", term_yellow(), term_reset(), sdx_bounce_flag_desc((unsigned)k));
     if (b->skipped)
@@ -204,7 +204,7 @@ static void json_bounce_fields(struct sdx_json *j, const char *name, unsigned lo
     sdx_json_str(j, "kind", sdx_bounce_kind_name(b->kind));
     sdx_json_str(j, "decided_by", b->decided_by);
     sdx_json_arr(j, "flags");
-    for (k = 1; k <= SDX_BOUNCE_F_TEXT_CUT; k <<= 1)
+    for (k = 1; k <= SDX_BOUNCE_F_ATTACHED_DSN; k <<= 1)
         if (b->flags & k)
             sdx_json_str(j, NULL, sdx_bounce_flag_name(k));
     sdx_json_end(j, ']');
@@ -345,8 +345,15 @@ static void buffer(struct run *run, const char *name, const char *p, size_t n)
 
             many = sdx_mbox_next(p, n, &o2, &m2, &l2) && o2 < n;
         }
-        while (sdx_mbox_next(p, n, &off, &msg, &len))
+        while (sdx_mbox_next(p, n, &off, &msg, &len)) {
             one(run, name, many ? ++idx : 0, msg, len);
+            idx += !many;
+        }
+        if (idx == 0) {
+            fprintf(stderr, "smtpdx bounce: ");
+            term_put_esc(stderr, name, strlen(name));
+            fprintf(stderr, ": an mbox without messages\n");
+        }
         return;
     }
     one(run, name, 0, p, n);
@@ -414,18 +421,46 @@ static int by_name(const void *a, const void *b)
 
 static void walk(struct run *run, const char *dir, int depth);
 
+static void read_fd(struct run *run, const char *name, int fd);
+
+/* entry - one operand (depth 0: links followed, pipes and devices read
+ * like standard input) or one directory entry (a link to a directory is
+ * not followed: a loop of links must not walk the disk) */
 static void entry(struct run *run, const char *path, int depth)
 {
     struct stat sb;
 
-    if (stat(path, &sb) != 0) {
+    if ((depth ? lstat(path, &sb) : stat(path, &sb)) != 0) {
         unreadable(run, path, strerror(errno));
         return;
+    }
+    if (S_ISLNK(sb.st_mode)) {
+        if (stat(path, &sb) != 0) {
+            unreadable(run, path, strerror(errno));
+            return;
+        }
+        if (S_ISDIR(sb.st_mode)) {
+            fprintf(stderr, "smtpdx bounce: ");
+            term_put_esc(stderr, path, strlen(path));
+            fprintf(stderr, ": a link to a directory, not followed (give it as an operand)\n");
+            return;
+        }
     }
     if (S_ISDIR(sb.st_mode))
         walk(run, path, depth + 1);
     else if (S_ISREG(sb.st_mode))
         file(run, path);
+    else if (depth == 0) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0) {
+            unreadable(run, path, strerror(errno));
+            return;
+        }
+        read_fd(run, path, fd);
+        close(fd);
+    }
+    /* sockets, pipes and devices inside a directory: not messages */
 }
 
 static void walk(struct run *run, const char *dir, int depth)
@@ -477,26 +512,33 @@ static void walk(struct run *run, const char *dir, int depth)
     free(names);
 }
 
-static void standard_input(struct run *run)
+/* read_fd - a pipe, a device or standard input, read whole (bounded) */
+static void read_fd(struct run *run, const char *name, int fd)
 {
     struct sdx_buf in;
     char chunk[65536];
-    size_t got;
+    ssize_t got;
 
     sdx_buf_init(&in, STDIN_MAX);
-    while ((got = fread(chunk, 1, sizeof(chunk), stdin)) > 0) {
-        if (sdx_buf_add(&in, chunk, got) != 0) {
-            fprintf(stderr, "smtpdx bounce: standard input: more than %u bytes; the rest is not read\n",
-                    STDIN_MAX);
+    while ((got = read(fd, chunk, sizeof(chunk))) != 0) {
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            unreadable(run, name, strerror(errno));
+            sdx_buf_release(&in);
+            return;
+        }
+        if (sdx_buf_add(&in, chunk, (size_t)got) != 0) {
+            fprintf(stderr, "smtpdx bounce: ");
+            term_put_esc(stderr, name, strlen(name));
+            fprintf(stderr, ": more than %u bytes; the rest is not read\n", STDIN_MAX);
             break;
         }
     }
-    if (ferror(stdin))
-        unreadable(run, "stdin", "read error");
-    else if (in.len == 0)
-        unreadable(run, "stdin", "nothing to read");
+    if (in.len == 0)
+        unreadable(run, name, "nothing to read");
     else
-        buffer(run, "stdin", in.data, in.len);
+        buffer(run, name, in.data, in.len);
     sdx_buf_release(&in);
 }
 
@@ -528,10 +570,10 @@ int cmd_bounce(const struct cmd *self, int argc, char **argv)
     run.o.max_size = a.max_size;
     sdx_buf_init(&run.out, 64u << 20);
     if (first == argc)
-        standard_input(&run);
+        read_fd(&run, "stdin", STDIN_FILENO);
     for (i = first; i < argc; i++) {
         if (strcmp(argv[i], "-") == 0)
-            standard_input(&run);
+            read_fd(&run, "stdin", STDIN_FILENO);
         else
             entry(&run, argv[i], 0);
     }

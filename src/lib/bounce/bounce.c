@@ -111,6 +111,8 @@ struct bstate {
     int          err;
     int          in_rcpt;           /* the DSN reader is inside a recipient block */
     unsigned     rcpt_block;
+    int          dropping;          /* recipients past the limit: counted per block */
+    unsigned     drop_block;
     struct sdx_bounce *b;
 };
 
@@ -120,8 +122,7 @@ static struct sdx_bounce_rcpt *new_rcpt(struct bstate *st)
     struct sdx_bounce_rcpt *r;
 
     if (b->nrcpt == SDX_BOUNCE_RCPT_MAX) {
-        b->rcpt_dropped++;
-        b->flags |= SDX_BOUNCE_F_RCPT_LIMIT;
+        b->flags |= SDX_BOUNCE_F_RCPT_LIMIT;   /* the caller counts what it drops */
         return NULL;
     }
     if (b->nrcpt == st->cap) {
@@ -216,8 +217,16 @@ static void dsn_field(void *arg, unsigned block, const char *name, size_t nlen, 
               (field_is(name, nlen, "Status") && r->status.len)))
         r = NULL;
     if (!r) {
-        if ((r = new_rcpt(st)) == NULL)
+        if ((r = new_rcpt(st)) == NULL) {
+            /* at the limit: one recipient dropped per block */
+            if (!st->err && (!st->dropping || block != st->drop_block)) {
+                b->rcpt_dropped++;
+                st->dropping = 1;
+                st->drop_block = block;
+            }
+            st->in_rcpt = 0;
             return;
+        }
         st->in_rcpt = 1;
         st->rcpt_block = block;
     }
@@ -246,10 +255,12 @@ static void dsn_field(void *arg, unsigned block, const char *name, size_t nlen, 
 }
 
 /* ---- ARF (RFC 5965 §3.1, §3.2) -------------------------------------------- */
+#define ARF_RCPT_MAX 64
+
 struct arf {
     struct bstate *st;
-    struct sdx_str rcpt[8], type, source;
-    size_t         nrcpt;
+    struct sdx_str rcpt[ARF_RCPT_MAX], type, source;
+    size_t         nrcpt, dropped;
 };
 
 static void arf_field(void *arg, unsigned block, const char *name, size_t nlen, const char *v, size_t vn)
@@ -259,8 +270,12 @@ static void arf_field(void *arg, unsigned block, const char *name, size_t nlen, 
     (void)block;
     if (field_is(name, nlen, "Feedback-Type") && !a->type.len)
         a->type = typed(a->st, v, vn);
-    else if (field_is(name, nlen, "Original-Rcpt-To") && a->nrcpt < 8)
-        a->rcpt[a->nrcpt++] = typed(a->st, v, vn);  /* one per complained-about recipient */
+    else if (field_is(name, nlen, "Original-Rcpt-To")) {  /* one per complained-about recipient */
+        if (a->nrcpt < ARF_RCPT_MAX)
+            a->rcpt[a->nrcpt++] = typed(a->st, v, vn);
+        else
+            a->dropped++;
+    }
     else if (field_is(name, nlen, "Source-IP") && !a->source.len)
         a->source = copy(a->st, v, vn);
 }
@@ -309,13 +324,25 @@ static void orig_from_text(struct bstate *st, const char *t, size_t n, size_t cu
 }
 
 /* ---- kinds ------------------------------------------------------------------- */
+/* has_word - one of the words starts a word in s ("bounce" in "Bounced",
+ * not "rejected" in "unrejected") */
 static int has_word(struct sdx_str s, const char *const *w, size_t nw)
 {
     size_t i;
 
-    for (i = 0; i < nw; i++)
-        if (bounce_memmem_ci(s.p, s.len, w[i]))
-            return 1;
+    for (i = 0; i < nw; i++) {
+        const char *p = s.p, *q;
+        size_t n = s.len;
+
+        while (n && (q = bounce_memmem_ci(p, n, w[i])) != NULL) {
+            unsigned char before = q > s.p ? (unsigned char)q[-1] : ' ';
+
+            if (!((before >= 'a' && before <= 'z') || (before >= 'A' && before <= 'Z') || before >= 0x80))
+                return 1;
+            n -= (size_t)(q + 1 - p);
+            p = q + 1;
+        }
+    }
     return 0;
 }
 
@@ -330,7 +357,7 @@ static int looks_bounce(const struct bmail *bm)
         "returned mail", "delivery notification", "could not be delivered", "not delivered",
         "delivery has failed", "delivery failure", "nondeliver", "non-deliver", "non delivery",
         "mail delivery", "returned to sender", "delivery problem", "rejected", "bounce",
-        "mail system error", "warning: could not", "delayed mail", "delivery delayed", "ndn",
+        "mail system error", "warning: could not", "delayed mail", "delivery delayed",
         "message not delivered", "permanent error", "delivery report"
     };
 
@@ -377,7 +404,7 @@ static int status_generic(struct sdx_str s)
     return s.len >= 5 && s.p[1] == '.' && s.p[2] == '0' && s.p[3] == '.' && s.p[4] == '0' && s.len == 5;
 }
 
-static int hard(const struct sdx_bounce_rcpt *r);
+static int hard(const struct sdx_bounce *b, const struct sdx_bounce_rcpt *r);
 static void fix_verdict(struct bstate *st, struct sdx_bounce_rcpt *r);
 
 /* text_stage - the command a bounce's words say the reply answered:
@@ -542,14 +569,16 @@ static void fix_verdict(struct bstate *st, struct sdx_bounce_rcpt *r)
     }
     if (r->outcome == SDX_OUT_BOUNCED && r->verdict.reason == SDX_REASON_EXPIRED)
         r->outcome = SDX_OUT_EXPIRED;   /* Exim's "retry timeout exceeded" under a 5.0.0 */
-    r->hard = hard(r);
+    r->hard = hard(st->b, r);
 }
 
 /* hard - the address itself is bad (see bounce.h) */
-static int hard(const struct sdx_bounce_rcpt *r)
+static int hard(const struct sdx_bounce *b, const struct sdx_bounce_rcpt *r)
 {
     if (r->outcome != SDX_OUT_BOUNCED && r->outcome != SDX_OUT_EXPIRED)
         return 0;
+    if (b->flags & (SDX_BOUNCE_F_PASTED_DSN | SDX_BOUNCE_F_ATTACHED_DSN))
+        return 0;                           /* second-hand: anyone can attach one */
     switch (r->verdict.reason) {
     case SDX_REASON_USERUNKNOWN: case SDX_REASON_HOSTUNKNOWN: case SDX_REASON_HASMOVED:
         return 1;
@@ -686,6 +715,9 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
         b->kind = SDX_BOUNCE_ARF;
         b->decided_by = "feedback-report";
         b->feedback_type = a.type;
+        b->rcpt_dropped += a.dropped;
+        if (a.dropped)
+            b->flags |= SDX_BOUNCE_F_RCPT_LIMIT;
         for (k = 0; k < (a.nrcpt ? a.nrcpt : 1) && (r = new_rcpt(st)) != NULL; k++) {
             fixed(r, SDX_REASON_FEEDBACK, "arf");
             r->recipient = a.nrcpt ? a.rcpt[k] : first_addr(st, b->orig_to);
@@ -697,6 +729,13 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
     if (bm->dsn.len) {
         sdx_dsn_fields(bm->dsn.p, bm->dsn.len, dsn_field, st);
         b->decided_by = "delivery-status-part";
+    }
+    if (!b->nrcpt && bm->dsn_attached.len) {
+        sdx_dsn_fields(bm->dsn_attached.p, bm->dsn_attached.len, dsn_field, st);
+        if (b->nrcpt) {
+            b->flags |= SDX_BOUNCE_F_ATTACHED_DSN;
+            b->decided_by = "delivery-status-in-attached-message";
+        }
     }
     if (!b->nrcpt && text.len) {
         pasted(st, text);
@@ -710,10 +749,18 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
         int scanned = 0;
 
         b->kind = SDX_BOUNCE_DSN;
+        int staged = text.len && (bounce_memmem_ci(text.p, text.len, "in reply to") ||
+                                  bounce_memmem_ci(text.p, text.len, " after "));
+
         for (i = 0; i < b->nrcpt && !st->err; i++) {
             struct sdx_bounce_rcpt *r = &b->rcpt[i];
             const struct tfound *f;
             int from_text = 0;
+
+            if (b->flags & SDX_BOUNCE_F_ATTACHED_DSN)
+                r->found_by = "dsn:attached";
+            else if (b->flags & SDX_BOUNCE_F_PASTED_DSN)
+                r->found_by = "dsn:pasted";
 
             /* a DSN without a diagnostic: the text may hold the reply */
             if (!r->diag.len && (f = in_text(st, text, &scanned, r->recipient)) != NULL && f->diag.len) {
@@ -725,8 +772,7 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
             /* the Diagnostic-Code rarely names the command; Postfix's text
              * part does ("(in reply to end of DATA command)"), and a "user
              * unknown" after DATA is a filter speaking, not a lookup */
-            if (!from_text && r->reply.stage == SDX_STAGE_UNKNOWN && text.len &&
-                (bounce_memmem_ci(text.p, text.len, "in reply to") || bounce_memmem_ci(text.p, text.len, " after ")) &&
+            if (!from_text && r->reply.stage == SDX_STAGE_UNKNOWN && staged &&
                 (f = in_text(st, text, &scanned, r->recipient)) != NULL) {
                 enum sdx_stage sg = text_stage(f->diag.p, f->diag.len);
 
@@ -857,8 +903,10 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
     for (i = 0; i < st->ts.nfound && !st->err; i++) {
         struct sdx_bounce_rcpt *r = new_rcpt(st);
 
-        if (!r)
+        if (!r) {
+            b->rcpt_dropped += st->err ? 0 : st->ts.nfound - i;
             break;
+        }
         r->recipient = st->ts.found[i].rcpt;
         r->diag = st->ts.found[i].diag;
         r->found_by = st->ts.found[i].how;

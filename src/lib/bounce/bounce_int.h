@@ -28,6 +28,7 @@ struct bmail {
     struct sdx_str hdr[BH_COUNT];
     struct sdx_str report_type;     /* multipart/report's report-type */
     struct sdx_str dsn;             /* delivery-status content (all such parts) */
+    struct sdx_str dsn_attached;    /* the same, inside attached messages */
     int            dsn_global;      /* message/global-delivery-status (RFC 6533) */
     struct sdx_str arf;             /* message/feedback-report content */
     struct sdx_str text;            /* the human-readable text, UTF-8 */

@@ -34,7 +34,12 @@ struct walk {
     struct bmail *bm;
     int           err;
     int           html_only;        /* bm->text came from text/html */
+    GByteArray   *dsn[2];           /* delivery-status parts: [0] the message's own,
+                                     * [1] those inside attached messages */
+    unsigned      ndsn;             /* parts seen, to the cap */
 };
+
+#define DSN_PARTS_MAX 64            /* delivery-status parts read per message */
 
 static void warned(gint64 offset, GMimeParserWarning errcode, const gchar *item, gpointer arg)
 {
@@ -63,29 +68,19 @@ static void keep(struct walk *w, struct sdx_str *dst, const char *p, size_t n, s
         w->err = SDX_ENOMEM;
 }
 
-/* append - add p to dst (several delivery-status parts: all of them) */
-static void append(struct walk *w, struct sdx_str *dst, const char *p, size_t n)
+/* append - add a delivery-status part's bytes to the gathered ones (one
+ * growing buffer: the arena gets one copy at the end, not one per part) */
+static void append(struct walk *w, int attached, const char *p, size_t n)
 {
-    char *tmp;
-    int err = 0;
+    GByteArray *a = w->dsn[attached];
 
-    if (!dst->len) {
-        keep(w, dst, p, n, SDX_BOUNCE_TEXT_MAX);
-        return;
-    }
-    if (dst->len + n + 2 > SDX_BOUNCE_TEXT_MAX) {
+    if (++w->ndsn > DSN_PARTS_MAX || a->len + n + 2 > SDX_BOUNCE_TEXT_MAX) {
         w->bm->flags |= SDX_BOUNCE_F_TEXT_CUT;
         return;
     }
-    tmp = g_malloc(dst->len + n + 2);
-    memcpy(tmp, dst->p, dst->len);
-    tmp[dst->len] = '\n';
-    tmp[dst->len + 1] = '\n';
-    memcpy(tmp + dst->len + 2, p, n);
-    *dst = bmem_str(w->m, tmp, dst->len + n + 2, &err);
-    g_free(tmp);
-    if (err)
-        w->err = SDX_ENOMEM;
+    if (a->len)
+        g_byte_array_append(a, (const guint8 *)"\n\n", 2);
+    g_byte_array_append(a, (const guint8 *)p, (guint)n);
 }
 
 /* content - the decoded bytes of a leaf part (transfer encoding undone) */
@@ -206,8 +201,8 @@ static void original(struct walk *w, GMimeMessage *msg, int depth)
         keep(w, &w->bm->orig_headers, h, strlen(h), SDX_BOUNCE_TEXT_MAX);
         g_free(h);
     }
-    /* a forwarded bounce, or a bounce of a bounce: the attached message's
-     * own delivery-status parts are read too (their recipients follow) */
+    /* a forwarded bounce: the attached message's delivery-status parts
+     * are gathered apart (in_original) */
     walk(w, g_mime_message_get_mime_part(msg), depth + 1, 1);
 }
 
@@ -255,14 +250,19 @@ static void walk(struct walk *w, GMimeObject *o, int depth, int in_original)
         if (ba && ba->len) {
             const char *p = (const char *)ba->data;
 
-            if (g_mime_content_type_is_type(ct, "message", "feedback-report"))
-                keep(w, &w->bm->arf, p, ba->len, SDX_BOUNCE_TEXT_MAX);
+            if (g_mime_content_type_is_type(ct, "message", "feedback-report")) {
+                if (!in_original)               /* an attached report is not this one */
+                    keep(w, &w->bm->arf, p, ba->len, SDX_BOUNCE_TEXT_MAX);
+            }
             else if (g_mime_content_type_is_type(ct, "text", "rfc822-headers") ||
                      g_mime_content_type_is_type(ct, "message", "rfc822-headers") ||
                      g_mime_content_type_is_type(ct, "message", "global-headers"))
                 keep(w, &w->bm->orig_headers, p, ba->len, SDX_BOUNCE_TEXT_MAX);
             else {
-                append(w, &w->bm->dsn, p, ba->len);
+                /* a DSN inside an attached message (a forwarded bounce, or
+                 * any mail with one attached) is kept apart: bounce.c uses
+                 * it only when the message has none of its own */
+                append(w, in_original, p, ba->len);
                 if (g_mime_content_type_is_type(ct, "message", "global-delivery-status"))
                     w->bm->dsn_global = 1;
             }
@@ -285,22 +285,14 @@ static void headers(struct walk *w, GMimeMessage *msg)
 
         if (!v)
             continue;
-        if (i == BH_SUBJECT || i == BH_FROM || i == BH_TO) {
-            char *d = g_mime_utils_header_decode_text(NULL, v);     /* RFC 2047 */
-
-            if (d) {
-                keep(w, &w->bm->hdr[i], d, strlen(d), 4096);
-                g_free(d);
-                continue;
-            }
-        }
+        /* GMime 3 returns the value unfolded and RFC 2047-decoded */
         keep(w, &w->bm->hdr[i], v, strlen(v), 4096);
     }
 }
 
 int bounce_mime(struct bmem *m, const char *p, size_t n, struct bmail *bm)
 {
-    struct walk w = { m, bm, 0, 0 };
+    struct walk w = { m, bm, 0, 0, { NULL, NULL }, 0 };
     GMimeParserOptions *po;
     GMimeStream *s;
     GMimeParser *parser;
@@ -309,6 +301,8 @@ int bounce_mime(struct bmem *m, const char *p, size_t n, struct bmail *bm)
 
     pthread_once(&gmime_once, gmime_start);
     memset(bm, 0, sizeof(*bm));
+    w.dsn[0] = g_byte_array_new();
+    w.dsn[1] = g_byte_array_new();
     /* the caller's bytes, not a copy: a GByteArray around them that the
      * stream does not own (g_byte_array_free(.., FALSE) below leaves the
      * bytes alone); the parser keeps parts as offsets into it (persistent
@@ -330,6 +324,12 @@ int bounce_mime(struct bmem *m, const char *p, size_t n, struct bmail *bm)
     }
     if (bm->warnings)
         bm->flags |= SDX_BOUNCE_F_MIME_DEFECT;
+    if (!w.err && w.dsn[0]->len)
+        keep(&w, &bm->dsn, (const char *)w.dsn[0]->data, w.dsn[0]->len, SDX_BOUNCE_TEXT_MAX);
+    if (!w.err && w.dsn[1]->len)
+        keep(&w, &bm->dsn_attached, (const char *)w.dsn[1]->data, w.dsn[1]->len, SDX_BOUNCE_TEXT_MAX);
+    g_byte_array_free(w.dsn[0], TRUE);
+    g_byte_array_free(w.dsn[1], TRUE);
     g_mime_parser_options_free(po);
     g_object_unref(parser);
     g_object_unref(s);

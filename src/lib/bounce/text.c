@@ -37,7 +37,12 @@ struct text {
     size_t        n;
     struct line   l[LINES_MAX];
     size_t        nl, cut;          /* lines; the first line of the returned message */
+    int           sc[LINES_MAX];    /* the candidate whose address starts the line, -1 */
+    unsigned char rp[LINES_MAX];    /* the line holds a reply code */
 };
+
+#define SEG_LINES  64               /* lines a recipient's text may run to */
+#define MENTIONS   8                /* later mentions of a recipient looked at */
 
 /* the returned original message starts here: the markers MTAs write
  * before it (our own reading of their wording; matched case-insensitively
@@ -205,22 +210,34 @@ struct cand {
     size_t   line;                  /* first line it is on, (size_t)-1 if not in the text */
 };
 
-/* other_rcpt_on - does line k hold a recipient other than c (at its start)? */
+/* other_rcpt_on - does line k start with a recipient other than self?
+ * (x->sc, filled once: constant time) */
 static int other_rcpt_on(const struct text *x, const struct cand *c, size_t nc, size_t self, size_t k)
 {
-    size_t i;
+    (void)c, (void)nc;
+    return x->sc[k] >= 0 && (size_t)x->sc[k] != self;
+}
 
+/* index_lines - x->sc and x->rp for the candidates c[0..nc) */
+static void index_lines(struct text *x, const struct cand *c, size_t nc)
+{
+    size_t i, k;
+
+    for (k = 0; k < x->cut; k++) {
+        x->sc[k] = -1;
+        x->rp[k] = bounce_reply_at(x->t + x->l[k].s, x->l[k].e - x->l[k].s) != (size_t)-1;
+    }
     for (i = 0; i < nc; i++) {
-        size_t s = x->l[k].s;
+        size_t s;
 
-        if (i == self || c[i].s < x->l[k].s || c[i].s >= x->l[k].e)
+        if (c[i].line == (size_t)-1)
             continue;
+        s = x->l[c[i].line].s;
         while (s < c[i].s && strchr(" \t<\"'", x->t[s]))
             s++;
-        if (s == c[i].s)
-            return 1;
+        if (s == c[i].s && x->sc[c[i].line] < 0)
+            x->sc[c[i].line] = (int)i;
     }
-    return 0;
 }
 
 /* segment - the text after an address at (line k, offset off): to the end
@@ -230,7 +247,8 @@ static size_t segment(const struct text *x, const struct cand *c, size_t nc, siz
 {
     size_t end = k + 1;
 
-    while (end < x->cut && x->l[end].para == x->l[k].para && !other_rcpt_on(x, c, nc, self, end))
+    while (end < x->cut && end - k < SEG_LINES && x->l[end].para == x->l[k].para &&
+           !other_rcpt_on(x, c, nc, self, end))
         end++;
     /* the rest of the address line: skip "...", ">", ":" and the like */
     while (off < x->l[k].e && strchr(">:;,.)]\"' \t", x->t[off]))
@@ -356,10 +374,12 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
         }
     }
 
+    index_lines(x, c, nc);
     /* per candidate: its own segment, its later mentions, the only reply */
     for (i = 0; i < nc && rc == 0; i++) {
-        size_t dn, wn = 0, j, at;
+        size_t dn, wn = 0, j, at, seen = 0;
         const char *how = NULL;
+        char needle[320];
 
         if (c[i].line == (size_t)-1)
             dn = 0;                                 /* named only by the header */
@@ -370,10 +390,10 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
              * follows, up to the next recipient or the returned message */
             size_t e = c[i].line + 1;
 
-            while (e < x->cut && x->l[e].para == x->l[c[i].line].para)
+            while (e < x->cut && e - c[i].line < SEG_LINES && x->l[e].para == x->l[c[i].line].para)
                 e++;
             k = e;
-            while (e < x->cut && !other_rcpt_on(x, c, nc, i, e))
+            while (e < x->cut && e - k < SEG_LINES && !other_rcpt_on(x, c, nc, i, e))
                 e++;
             if (k < e)
                 dn = join(x, k, x->l[k].s, e, diag);
@@ -383,18 +403,26 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
         else {
             memcpy(weak, diag, dn + 1);
             wn = dn;
-            /* later mentions: a transcript's "RCPT TO:<a>" then "<<< 550" */
-            for (j = c[i].s + c[i].len; c[i].line != (size_t)-1 && j + c[i].len <= limit && !how; j++) {
-                if (strncasecmp(t + j, c[i].a, c[i].len) != 0)
-                    continue;
-                for (k = c[i].line; k < x->cut && !(x->l[k].s <= j && j < x->l[k].e); k++)
-                    ;
+            /* later mentions: a transcript's "RCPT TO:<a>" then "<<< 550";
+             * a few, found with memmem() in the lower-case text */
+            for (j = 0; j < c[i].len && j < sizeof(needle); j++)
+                needle[j] = (char)(c[i].a[j] >= 'A' && c[i].a[j] <= 'Z' ? c[i].a[j] + 32 : c[i].a[j]);
+            k = c[i].line;
+            for (j = c[i].s + c[i].len; c[i].line != (size_t)-1 && c[i].len <= sizeof(needle) &&
+                                        j < limit && !how && seen < MENTIONS; seen++) {
+                const char *hit = memmem(x->lo + j, limit - j, needle, c[i].len);
+
+                if (!hit)
+                    break;
+                j = (size_t)(hit - x->lo);
+                while (k < x->cut && !(x->l[k].s <= j && j <= x->l[k].e))
+                    k++;
                 if (k >= x->cut)
                     break;
                 dn = segment(x, c, nc, i, k, j + c[i].len, diag);
                 if (dn && bounce_reply_at(diag, dn) != (size_t)-1)
                     how = "text:later-mention";
-                j = x->l[k].e;
+                j = x->l[k].e + 1;
             }
         }
         if (!how) {
@@ -402,25 +430,27 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
             for (k = 0; k < x->cut && !how; k++) {
                 size_t e = k + 1;
 
-                dn = join(x, k, x->l[k].s, e, diag);
-                if (!dn || bounce_reply_at(diag, dn) == (size_t)-1 || other_rcpt_on(x, c, nc, i, k))
+                if (!x->rp[k] || other_rcpt_on(x, c, nc, i, k))
                     continue;
-                while (e < x->cut && x->l[e].para == x->l[k].para && !other_rcpt_on(x, c, nc, i, e))
+                while (e < x->cut && e - k < SEG_LINES && x->l[e].para == x->l[k].para &&
+                       !other_rcpt_on(x, c, nc, i, e))
                     e++;
                 dn = join(x, k, x->l[k].s, e, diag);
-                how = "text:reply-in-text";
+                if (dn)
+                    how = "text:reply-in-text";
             }
         }
         if (!how && !wn && c[i].line != (size_t)-1) {
             /* "Unknown user: a@b": the words before the address */
-            size_t ls = x->l[c[i].line].s;
+            size_t ls = x->l[c[i].line].s, e = c[i].s;
 
-            if (c[i].s > ls) {
-                wn = join(x, c[i].line, ls, c[i].line + 1, weak);
-                if (wn > c[i].s - ls)
-                    wn = c[i].s - ls;
-                while (wn && strchr(" \t<(\"'", weak[wn - 1]))
-                    wn--;
+            while (ls < e && (t[ls] == ' ' || t[ls] == '\t' || t[ls] == '>'))
+                ls++;
+            while (e > ls && strchr(" \t<(\"'", t[e - 1]))
+                e--;
+            if (e > ls) {
+                wn = e - ls < DIAG_MAX - 1 ? e - ls : DIAG_MAX - 1;
+                memcpy(weak, t + ls, wn);
                 weak[wn] = '\0';
             }
         }
@@ -428,7 +458,8 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
             /* Lotus Notes: the reason in the lines above the address */
             size_t b0 = c[i].line;
 
-            while (b0 > 0 && x->l[b0 - 1].para == x->l[c[i].line].para && !other_rcpt_on(x, c, nc, i, b0 - 1))
+            while (b0 > 0 && c[i].line - b0 < SEG_LINES && x->l[b0 - 1].para == x->l[c[i].line].para &&
+                   !other_rcpt_on(x, c, nc, i, b0 - 1))
                 b0--;
             if (b0 < c[i].line)
                 wn = join(x, b0, x->l[b0].s, c[i].line, weak);
@@ -447,11 +478,11 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
     /* no recipient at all, but a reply: keep it, the reason is still known */
     if (rc == 0 && nc == 0) {
         for (k = 0; k < x->cut; k++) {
-            size_t e = k + 1, dn = join(x, k, x->l[k].s, e, diag);
+            size_t e = k + 1, dn;
 
-            if (!dn || bounce_reply_at(diag, dn) == (size_t)-1)
+            if (!x->rp[k])
                 continue;
-            while (e < x->cut && x->l[e].para == x->l[k].para)
+            while (e < x->cut && e - k < SEG_LINES && x->l[e].para == x->l[k].para)
                 e++;
             dn = join(x, k, x->l[k].s, e, diag);
             rc = add_found(m, ts, "", 0, diag, dn, "text:reply-no-recipient");

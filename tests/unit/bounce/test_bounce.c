@@ -331,6 +331,58 @@ static void test_amazon_ses(void **state)
     sdx_bounce_release(&b);
 }
 
+static void test_second_hand(void **state)
+{
+    /* anyone can attach a DSN to a mail: read, never a hard bounce */
+    static const char fwd[] =
+        "From: friend@example.org\nTo: me@example.net\nSubject: look at this\nMIME-Version: 1.0\n"
+        "Content-Type: multipart/mixed; boundary=o\n\n--o\nContent-Type: text/plain\n\nfyi\n"
+        "--o\nContent-Type: message/rfc822\n\nFrom: MAILER-DAEMON@example.net\nSubject: failure\n"
+        "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=i\n\n"
+        "--i\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\n"
+        "Final-Recipient: rfc822; innocent@example.com\nAction: failed\nStatus: 5.1.1\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 user unknown\n--i--\n--o--\n";
+    static const char brand[] =
+        "From: shop@example.org\nTo: me@example.net\nSubject: Our brandnew catalogue\n\n"
+        "Unknown user: bob@example.com wrote to us.\n";
+    struct sdx_bounce b;
+
+    (void)state;
+    assert_int_equal(sdx_bounce_parse(&b, fwd, sizeof(fwd) - 1, NULL), 0);
+    assert_int_equal(b.kind, SDX_BOUNCE_DSN);
+    assert_true(b.flags & SDX_BOUNCE_F_ATTACHED_DSN);
+    assert_int_equal(b.nrcpt, 1);
+    assert_int_equal(b.rcpt[0].verdict.reason, SDX_REASON_USERUNKNOWN);
+    assert_false(b.rcpt[0].hard);
+    sdx_bounce_release(&b);
+    /* subject words start words: "brandnew" holds no "ndn" */
+    assert_int_equal(sdx_bounce_parse(&b, brand, sizeof(brand) - 1, NULL), 0);
+    assert_int_equal(b.kind, SDX_BOUNCE_NONE);
+    sdx_bounce_release(&b);
+}
+
+static void test_many_parts(void **state)
+{
+    /* 20,000 delivery-status parts: gathered once, capped, bounded memory */
+    struct sdx_buf m;
+    struct sdx_bounce b;
+    int i;
+
+    (void)state;
+    sdx_buf_init(&m, 1u << 26);
+    assert_int_equal(sdx_buf_adds(&m, "From: MAILER-DAEMON@x.example\nSubject: Undelivered\nMIME-Version: 1.0\n"
+                                      "Content-Type: multipart/report; report-type=delivery-status; boundary=z\n\n"), 0);
+    for (i = 0; i < 20000; i++)
+        assert_int_equal(sdx_buf_addf(&m, "--z\nContent-Type: message/delivery-status\n\n"
+                                          "Final-Recipient: rfc822; r%d@example.com\nAction: failed\nStatus: 5.1.1\n", i), 0);
+    assert_int_equal(sdx_buf_adds(&m, "--z--\n"), 0);
+    assert_int_equal(sdx_bounce_parse(&b, m.data, m.len, NULL), 0);
+    assert_true(b.flags & SDX_BOUNCE_F_TEXT_CUT);
+    assert_int_equal(b.nrcpt, 64);                      /* the parts read */
+    sdx_bounce_release(&b);
+    sdx_buf_release(&m);
+}
+
 /* ---- hostile input ------------------------------------------------------------------ */
 static double now(void)
 {
@@ -433,6 +485,8 @@ int main(void)
         cmocka_unit_test(test_text_bounces),
         cmocka_unit_test(test_pasted_dsn),
         cmocka_unit_test(test_amazon_ses),
+        cmocka_unit_test(test_second_hand),
+        cmocka_unit_test(test_many_parts),
         cmocka_unit_test(test_fifty_megabytes),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_garbage),
