@@ -31,7 +31,7 @@
 
 #define STDIN_MAX  (256u << 20)     /* bytes of standard input read */
 #define DIR_DEPTH  8
-#define SMALL_FILE (256u << 10)     /* files up to this size are read, larger ones mapped */
+#define READ_MAX   (64u << 20)      /* files up to this size are read, larger (mboxes) mapped */
 
 struct bounce_args {
     int            json, ndjson, pretty, addresses, quiet;
@@ -91,6 +91,8 @@ struct run {
     unsigned long messages, bounces, rcpts, hard, autoreplies, reports, none, unreadable;
     unsigned long truncated;
     int           rc;
+    char         *rbuf;             /* the read buffer, reused */
+    size_t        rcap;
 };
 
 static int hard(const struct sdx_bounce_rcpt *r)
@@ -387,23 +389,36 @@ static void file(struct run *run, const char *path)
         close(fd);
         return;
     }
-    if (sb.st_size <= SMALL_FILE) {
-        /* most bounces are a few KiB: one read() into a reused buffer
-         * costs less than mapping and unmapping */
-        static char small[SMALL_FILE];
-        size_t got = 0;
+    if (sb.st_size <= READ_MAX) {
+        /* read into one buffer kept for the run: cheaper than mapping a
+         * few KiB, and a file truncated meanwhile (a mail client compacting
+         * its mbox) reads short instead of raising SIGBUS */
+        size_t want = (size_t)sb.st_size, got = 0;
         ssize_t r = 1;
 
-        while (got < (size_t)sb.st_size && (r = read(fd, small + got, (size_t)sb.st_size - got)) > 0)
-            got += (size_t)r;
+        if (want > run->rcap) {
+            char *nb = realloc(run->rbuf, want);
+
+            if (!nb) {
+                close(fd);
+                unreadable(run, path, "out of memory");
+                return;
+            }
+            run->rbuf = nb;
+            run->rcap = want;
+        }
+        while (got < want && ((r = read(fd, run->rbuf + got, want - got)) > 0 || (r < 0 && errno == EINTR)))
+            got += r > 0 ? (size_t)r : 0;
         close(fd);
         if (r < 0) {
             unreadable(run, path, strerror(errno));
             return;
         }
-        buffer(run, path, small, got);
+        buffer(run, path, run->rbuf, got);
         return;
     }
+    /* a larger mbox is mapped (BUGS in smtpdx-bounce(1): truncating it
+     * while it is read stops the run) */
     m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (m == MAP_FAILED) {
@@ -578,6 +593,7 @@ int cmd_bounce(const struct cmd *self, int argc, char **argv)
             entry(&run, argv[i], 0);
     }
     sdx_buf_release(&run.out);
+    free(run.rbuf);
     fflush(stdout);
     if (!a.quiet)
         fprintf(stderr, "smtpdx bounce: %lu messages: %lu bounces (%lu recipients, %lu hard), "
