@@ -469,6 +469,16 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
             dn = wn;
             how = "text:sentence";
         }
+        if (!how && x->cut > 0) {
+            /* nothing near the address: the report's own words, all of
+             * them before the returned message (a localized Google Groups
+             * refusal, a gateway's one-line notice) */
+            size_t e = x->cut < SEG_LINES ? x->cut : SEG_LINES;
+
+            dn = join(x, 0, x->l[0].s, e, diag);
+            if (dn)
+                how = "text:whole-report";
+        }
         if (!how) {
             dn = 0;
             how = "text:recipient-only";
