@@ -379,12 +379,14 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
     for (i = 0; i < nc && rc == 0; i++) {
         size_t dn, wn = 0, j, at, seen = 0;
         const char *how = NULL;
+        int alone;
         char needle[320];
 
         if (c[i].line == (size_t)-1)
             dn = 0;                                 /* named only by the header */
         else
             dn = segment(x, c, nc, i, c[i].line, c[i].s + c[i].len, diag);
+        alone = dn == 0;
         if (dn == 0 && c[i].line != (size_t)-1) {
             /* the address alone in its paragraph (Gmail, Microsoft): what
              * follows, up to the next recipient or the returned message */
@@ -401,8 +403,23 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
         if (dn && (at = bounce_reply_at(diag, dn)) != (size_t)-1)
             how = "text:after-recipient";
         else {
-            memcpy(weak, diag, dn + 1);
-            wn = dn;
+            /* no reply: the recipient's whole lines are the sentence, the
+             * words before the address too ("pipe to |cmd a@b ...") */
+            size_t w0 = c[i].line != (size_t)-1 ? x->l[c[i].line].s : 0;
+
+            while (c[i].line != (size_t)-1 && w0 < c[i].s && strchr(" \t<>(\"'", t[w0]))
+                w0++;
+            if (dn && c[i].line != (size_t)-1 && w0 < c[i].s && !alone) {
+                size_t e = c[i].line + 1;
+
+                while (e < x->cut && e - c[i].line < SEG_LINES && x->l[e].para == x->l[c[i].line].para &&
+                       !other_rcpt_on(x, c, nc, i, e))
+                    e++;
+                wn = join(x, c[i].line, x->l[c[i].line].s, e, weak);
+            } else {
+                memcpy(weak, diag, dn + 1);
+                wn = dn;
+            }
             /* later mentions: a transcript's "RCPT TO:<a>" then "<<< 550";
              * a few, found with memmem() in the lower-case text */
             for (j = 0; j < c[i].len && j < sizeof(needle); j++)
