@@ -48,10 +48,10 @@ enum sdx_bounce_kind {
     X(NOT_MIME,   0x02u, "not-mime",   "the input is not a message GMime could read")  \
     X(MIME_DEFECT,0x04u, "mime-defect","the MIME structure has defects (GMime warnings)") \
     X(DEEP,       0x08u, "deep",       "MIME parts nested deeper than the limit were not read") \
-    X(PASTED_DSN, 0x10u, "pasted-dsn", "the DSN fields were found in the text, not in a delivery-status part; second-hand, so no hard bounce is counted") \
+    X(PASTED_DSN, 0x10u, "pasted-dsn", "the DSN fields were found in the text, not in a delivery-status part (in a forward, no hard bounce is counted)") \
     X(RCPT_LIMIT, 0x20u, "rcpt-limit", "more recipients than the limit; the rest were not kept") \
     X(TEXT_CUT,   0x40u, "text-cut",   "a text part was longer than the limit and was cut") \
-    X(ATTACHED_DSN,0x80u,"attached-dsn","the DSN is inside an attached message (a forwarded bounce); second-hand, so no hard bounce is counted")
+    X(ATTACHED_DSN,0x80u,"attached-dsn","the DSN is inside an attached message (in a forward, no hard bounce is counted)")
 
 enum {
 #define X(name, bit, word, desc) SDX_BOUNCE_F_##name = bit,
@@ -76,8 +76,9 @@ struct sdx_bounce_rcpt {
                                          * or a permanent notaccept): drop the address.
                                          * Other permanent failures (blocked, spamdetected)
                                          * are about the sender, not the address. Never
-                                         * set for a second-hand DSN (pasted or attached:
-                                         * anyone can attach one to a mail). */
+                                         * set for a DSN pasted or attached in a message
+                                         * that is no bounce itself (a forward: anyone
+                                         * can attach one to a mail). */
 };
 
 struct sdx_bounce {

@@ -111,6 +111,8 @@ struct bstate {
     int          err;
     int          in_rcpt;           /* the DSN reader is inside a recipient block */
     unsigned     rcpt_block;
+    int          second_hand;       /* a DSN pasted or attached in a message that is no
+                                     * bounce itself (a forward): never a hard bounce */
     int          dropping;          /* recipients past the limit: counted per block */
     unsigned     drop_block;
     struct sdx_bounce *b;
@@ -577,8 +579,8 @@ static int hard(const struct sdx_bounce *b, const struct sdx_bounce_rcpt *r)
 {
     if (r->outcome != SDX_OUT_BOUNCED && r->outcome != SDX_OUT_EXPIRED)
         return 0;
-    if (b->flags & (SDX_BOUNCE_F_PASTED_DSN | SDX_BOUNCE_F_ATTACHED_DSN))
-        return 0;                           /* second-hand: anyone can attach one */
+    if (((struct bstate *)b->priv)->second_hand)
+        return 0;                           /* forwarded: anyone can attach one */
     switch (r->verdict.reason) {
     case SDX_REASON_USERUNKNOWN: case SDX_REASON_HOSTUNKNOWN: case SDX_REASON_HASMOVED:
         return 1;
@@ -745,6 +747,7 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
         }
     }
     drop_empty(b);
+    st->second_hand = (b->flags & (SDX_BOUNCE_F_PASTED_DSN | SDX_BOUNCE_F_ATTACHED_DSN)) && !looks_bounce(bm);
     if (b->nrcpt) {
         int scanned = 0;
 

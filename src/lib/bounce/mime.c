@@ -221,7 +221,7 @@ static void walk(struct walk *w, GMimeObject *o, int depth, int in_original)
         GMimeMultipart *mp = GMIME_MULTIPART(o);
         int i, count = g_mime_multipart_get_count(mp);
 
-        if (ct && g_mime_content_type_is_type(ct, "multipart", "report") && !w->bm->report_type.len) {
+        if (ct && !in_original && g_mime_content_type_is_type(ct, "multipart", "report") && !w->bm->report_type.len) {
             const char *rt = g_mime_content_type_get_parameter(ct, "report-type");
 
             if (rt)
