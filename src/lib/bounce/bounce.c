@@ -896,7 +896,8 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
         size_t k, withreply = 0;
 
         for (k = 0; k < st->ts.nfound; k++)
-            withreply += strncmp(st->ts.found[k].how, "text:after", 10) == 0;
+            withreply += strcmp(st->ts.found[k].how, "text:after-recipient") == 0 ||
+                         strcmp(st->ts.found[k].how, "text:recipient-line") == 0;
         if (!withreply) {                               /* a message that is no bounce */
             b->kind = SDX_BOUNCE_NONE;
             b->decided_by = "no-dsn-no-bounce-words";

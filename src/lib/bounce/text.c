@@ -235,6 +235,13 @@ static void index_lines(struct text *x, const struct cand *c, size_t nc)
         s = x->l[c[i].line].s;
         while (s < c[i].s && strchr(" \t<\"'", x->t[s]))
             s++;
+        /* Sendmail's "554 <a>... reason": a reply code before it */
+        if (c[i].s - s > 4 && x->t[s] >= '2' && x->t[s] <= '5' && x->t[s + 1] >= '0' && x->t[s + 1] <= '9' &&
+            x->t[s + 2] >= '0' && x->t[s + 2] <= '9' && (x->t[s + 3] == ' ' || x->t[s + 3] == '-')) {
+            s += 4;
+            while (s < c[i].s && strchr(" \t<\"'", x->t[s]))
+                s++;
+        }
         if (s == c[i].s && x->sc[c[i].line] < 0)
             x->sc[c[i].line] = (int)i;
     }
@@ -384,7 +391,12 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
 
         if (c[i].line == (size_t)-1)
             dn = 0;                                 /* named only by the header */
-        else
+        else if (x->sc[c[i].line] == (int)i && bounce_reply_at(t + x->l[c[i].line].s,
+                                                              c[i].s - x->l[c[i].line].s) != (size_t)-1) {
+            /* "554 <a>... Remote protocol error": the line is the reply */
+            dn = join(x, c[i].line, x->l[c[i].line].s, c[i].line + 1, diag);
+            how = "text:recipient-line";
+        } else
             dn = segment(x, c, nc, i, c[i].line, c[i].s + c[i].len, diag);
         alone = dn == 0;
         if (dn == 0 && c[i].line != (size_t)-1) {
@@ -400,7 +412,9 @@ int bounce_text(struct bmem *m, const char *t, size_t n, struct sdx_str hint, st
             if (k < e)
                 dn = join(x, k, x->l[k].s, e, diag);
         }
-        if (dn && (at = bounce_reply_at(diag, dn)) != (size_t)-1)
+        if (how)
+            ;
+        else if (dn && (at = bounce_reply_at(diag, dn)) != (size_t)-1)
             how = "text:after-recipient";
         else {
             /* no reply: the recipient's whole lines are the sentence, the
