@@ -41,4 +41,8 @@ int cmd_bounce(const struct cmd *self, int argc, char **argv);
 extern const struct opt bounce_opts[];
 extern const char bounce_summary[], bounce_help[];
 
+int cmd_watch(const struct cmd *self, int argc, char **argv);
+extern const struct opt watch_opts[];
+extern const char watch_summary[], watch_help[];
+
 #endif

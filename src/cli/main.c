@@ -18,6 +18,7 @@ const struct cmd commands[] = {
     { "spf",      cmd_spf,      spf_opts,       "--ip IP --sender ADDR [--helo NAME]", spf_summary, spf_help, 0 },
     { "dnsbl",    cmd_dnsbl,    dnsbl_opts,     "IP|DOMAIN...",   dnsbl_summary,   dnsbl_help,   1 },
     { "bounce",   cmd_bounce,   bounce_opts,    "[FILE|DIR|-]...", bounce_summary, bounce_help, 1 },
+    { "watch",    cmd_watch,    watch_opts,     "LOG...",         watch_summary,   watch_help,   1 },
     { "transcript", cmd_transcript, transcript_opts, "[FILE...]", transcript_summary, transcript_help, 1 },
     { NULL, NULL, NULL, NULL, NULL, NULL, 0 }
 };

@@ -1,0 +1,602 @@
+/* cmd_watch.c - smtpdx watch: follow mail logs, count refusals, serve /metrics
+ * In:  log files (followed across rotation, follow.h), the state database
+ *      (positions and counters, state.h), options.
+ * Out: an HTTP endpoint (libmicrohttpd, 127.0.0.1 by default): /metrics in
+ *      Prometheus' text format, /healthz, / (a plain status page); with
+ *      --once, the metrics text on stdout after reading what is there.
+ * Every line goes through the same framing and readers as `smtpdx logs`
+ * (syslog.h, logs.h); each event is counted by direction, class, status
+ * and reason, by recipient domain (a capped set), and its delay observed.
+ * A checkpoint saves the files' positions and all counters in one SQLite
+ * transaction (every --checkpoint seconds, and on SIGTERM/SIGINT), so a
+ * restart, even after kill -9, resumes both from the same line.
+ * Signals: SIGTERM/SIGINT: read what is left, checkpoint, exit 0; SIGHUP:
+ * checkpoint and go on (log files are re-checked every second anyway).
+ * Exit: 0 stopped by a signal (or --once done), 2 usage, 3 cannot start
+ * (state, listen address, no file). */
+#define _DEFAULT_SOURCE 1           /* tm_gmtoff */
+#include <errno.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <microhttpd.h>
+#include "smtpdx/smtpdx.h"
+#include "smtpdx/follow.h"
+#include "smtpdx/logs.h"
+#include "smtpdx/metrics.h"
+#include "smtpdx/state.h"
+#include "smtpdx/syslog.h"
+#include "cmds.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:9633"
+#define DEFAULT_STATE  "/var/lib/smtpdx/watch.db"
+
+struct watch_args {
+    const char    *listen, *state, *mta;
+    unsigned long  checkpoint, top_domains, series_max;
+    int            from_start, once, no_http;
+};
+
+#define WA(f) offsetof(struct watch_args, f)
+const struct opt watch_opts[] = {
+    { "listen",      'l', OPT_STR,  "ADDR:PORT", WA(listen),
+      "serve /metrics, /healthz and / here (default " DEFAULT_LISTEN "; loopback unless you say otherwise)", 0 },
+    { "state",       's', OPT_STR,  "FILE", WA(state),
+      "positions and counters across restarts (default " DEFAULT_STATE "; none: keep nothing)", 0 },
+    { "from-start",  0,   OPT_FLAG, NULL,   WA(from_start),
+      "read a file with no saved position from its start (default: from its end, like tail -f)", 0 },
+    { "checkpoint",  0,   OPT_UINT, "SEC",  WA(checkpoint), "save positions and counters this often (default 5)", 3600 },
+    { "top-domains", 0,   OPT_UINT, "N",    WA(top_domains),
+      "recipient domains counted by name; the rest as \"other\" (default 50)", 10000 },
+    { "series-max",  0,   OPT_UINT, "N",    WA(series_max), "metric series kept at most (default 10000)", 1000000 },
+    { "mta",         'm', OPT_STR,  "MTA",  WA(mta),
+      "read every line as this MTA's: postfix, exim or opensmtpd (default: by program name)", 0 },
+    { "once",        0,   OPT_FLAG, NULL,   WA(once),
+      "read what the files hold now, print the metrics, save the state and exit", 0 },
+    { "no-http",     0,   OPT_FLAG, NULL,   WA(no_http), "do not serve HTTP (with a state file: counting only)", 0 },
+    { NULL, 0, 0, NULL, 0, NULL, 0 }
+};
+
+const char watch_summary[] = "follow mail logs live: refusals as Prometheus metrics, positions kept across restarts";
+const char watch_help[] =
+    "Follows log files as they grow (inotify), across rotation: rename and\n"
+    "create (logrotate's default) and copytruncate, whose unread lines are\n"
+    "taken from the copy. Every line goes through the same readers as\n"
+    "`smtpdx logs`; every refusal, bounce, deferral and expiry is counted by\n"
+    "direction, code class, status and reason, and by recipient domain (the\n"
+    "first --top-domains domains by name, the others as \"other\").\n"
+    "\n"
+    "Serves, on 127.0.0.1:9633 unless --listen says otherwise:\n"
+    "  /metrics   Prometheus text: smtpdx_refusals_total,\n"
+    "             smtpdx_refusals_by_domain_total, smtpdx_delay_seconds,\n"
+    "             smtpdx_lines_read_total, smtpdx_lines_unparsed_total,\n"
+    "             smtpdx_deliveries_total, smtpdx_lag_seconds, rotation counts\n"
+    "  /healthz   \"ok\" while the loop runs\n"
+    "  /          a status page\n"
+    "\n"
+    "Positions and counters are saved together (--state, every --checkpoint\n"
+    "seconds and at exit): after a restart, even after kill -9, counting goes\n"
+    "on from the same line, with no line lost or counted twice.\n"
+    "\n"
+    "Exit status: 0 stopped by SIGTERM or SIGINT (or --once done), 2 usage,\n"
+    "3 cannot start (state file, listen address).\n"
+    "\n"
+    "Examples:\n"
+    "  smtpdx watch /var/log/mail.log\n"
+    "  smtpdx watch --listen 127.0.0.1:9633 --state /var/lib/smtpdx/watch.db /var/log/mail.log\n"
+    "  curl -s 127.0.0.1:9633/metrics | grep smtpdx_refusals_total\n"
+    "  smtpdx watch --once --from-start --state none /var/log/mail.log   # metrics of a file, once\n";
+
+struct watch {
+    const struct watch_args *a;
+    struct sdx_follow  *fol;
+    struct sdx_logs    *logs;
+    struct sdx_syslog   sl;
+    struct sdx_metrics *m;
+    struct sdx_state   *state;
+    pthread_mutex_t     lock;       /* the metrics, between the loop and the HTTP thread */
+    char                domains[256][96];   /* recipient domains counted by name */
+    size_t              ndomains;
+    unsigned long       top;
+    unsigned long       unparsed_seen, delivered_seen;  /* sdx_logs_stats already added */
+    unsigned long long  events;     /* counted since start */
+    int64_t             last_when_us;
+    time_t              started;
+    unsigned long       lineno[SDX_FOLLOW_FILES_MAX];
+    int                 err;
+};
+
+static void declare(struct sdx_metrics *m)
+{
+    static const double delay[] = { 1, 10, 60, 300, 900, 3600, 14400, 86400, 432000 };
+
+    (void)sdx_metrics_declare(m, "smtpdx_refusals_total", SDX_METRIC_COUNTER,
+                              "Refusals, bounces, deferrals and expiries, by direction, reply class, status and reason (Sisimai's vocabulary).",
+                              NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_refusals_by_domain_total", SDX_METRIC_COUNTER,
+                              "Refusals by direction and recipient domain; domains beyond --top-domains are counted as \"other\".",
+                              NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_delay_seconds", SDX_METRIC_HISTOGRAM,
+                              "Time from arrival to the refusal, bounce or deferral, where the log says (Postfix delay=, Sendmail delay=).",
+                              delay, sizeof(delay) / sizeof(delay[0]));
+    (void)sdx_metrics_declare(m, "smtpdx_deliveries_total", SDX_METRIC_COUNTER,
+                              "Deliveries that succeeded (Postfix status=sent and the like).", NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_lines_read_total", SDX_METRIC_COUNTER, "Log lines read, by file.", NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_lines_unparsed_total", SDX_METRIC_COUNTER,
+                              "Lines of a known MTA that no rule understood.", NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_lines_unframed_total", SDX_METRIC_COUNTER,
+                              "Lines in no syslog or journal framing smtpdx knows.", NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_follow_events_total", SDX_METRIC_COUNTER,
+                              "Rotations (rename), truncations (copytruncate), truncations whose unread lines were recovered from the copy, lost ones, lines cut at 64 KiB.",
+                              NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_lag_seconds", SDX_METRIC_GAUGE,
+                              "Seconds between now and the time stamp of the last line read (0 before the first).", NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_domains_capped", SDX_METRIC_GAUGE,
+                              "1 when more recipient domains were seen than --top-domains (the cap is the label).", NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_up_seconds", SDX_METRIC_GAUGE, "Seconds since smtpdx watch started.", NULL, 0);
+}
+
+/* domain_label - the recipient domain, or "other" past the cap, "none" */
+static const char *domain_label(struct watch *w, struct sdx_str rcpt, char *buf, size_t cap)
+{
+    const char *at = rcpt.len ? memchr(rcpt.p, '@', rcpt.len) : NULL;
+    size_t n, i;
+
+    if (!at)
+        return "none";
+    n = rcpt.len - (size_t)(at + 1 - rcpt.p);
+    if (n == 0 || n >= cap)
+        return "none";
+    for (i = 0; i < n; i++)
+        buf[i] = (char)(at[1 + i] >= 'A' && at[1 + i] <= 'Z' ? at[1 + i] + 32 : at[1 + i]);
+    buf[n] = '\0';
+    if (n && buf[n - 1] == '>')
+        buf[--n] = '\0';
+    for (i = 0; i < w->ndomains; i++)
+        if (strcmp(w->domains[i], buf) == 0)
+            return buf;
+    if (w->ndomains < w->top && w->ndomains < sizeof(w->domains) / sizeof(w->domains[0]) &&
+        n < sizeof(w->domains[0])) {
+        memcpy(w->domains[w->ndomains++], buf, n + 1);
+        return buf;
+    }
+    sdx_metrics_set(w->m, "smtpdx_domains_capped", "", 1);
+    return "other";
+}
+
+static int on_event(void *arg, const struct sdx_event *e)
+{
+    struct watch *w = arg;
+    struct sdx_verdict v;
+    char labels[SDX_METRICS_KEY_MAX] = "", dl[SDX_METRICS_KEY_MAX] = "", klass[4], dom[96];
+    const char *status;
+    const char *d;
+
+    if (sdx_event_classify(e, &v) != 0)
+        return 0;
+    snprintf(klass, sizeof(klass), "%d", sdx_reply_class(e->reply));
+    status = e->reply->status_str[0] ? e->reply->status_str : "none";
+    (void)sdx_metrics_label(labels, sizeof(labels), "direction", sdx_direction_name(e->dir),
+                            strlen(sdx_direction_name(e->dir)));
+    (void)sdx_metrics_label(labels, sizeof(labels), "outcome", sdx_outcome_name(e->outcome),
+                            strlen(sdx_outcome_name(e->outcome)));
+    (void)sdx_metrics_label(labels, sizeof(labels), "class", klass, strlen(klass));
+    (void)sdx_metrics_label(labels, sizeof(labels), "status", status, strlen(status));
+    (void)sdx_metrics_label(labels, sizeof(labels), "reason", sdx_reason_name(v.reason),
+                            strlen(sdx_reason_name(v.reason)));
+    d = domain_label(w, e->recipient, dom, sizeof(dom));
+    (void)sdx_metrics_label(dl, sizeof(dl), "direction", sdx_direction_name(e->dir),
+                            strlen(sdx_direction_name(e->dir)));
+    (void)sdx_metrics_label(dl, sizeof(dl), "domain", d, strlen(d));
+    sdx_metrics_add(w->m, "smtpdx_refusals_total", labels, 1);
+    w->events++;
+    sdx_metrics_add(w->m, "smtpdx_refusals_by_domain_total", dl, 1);
+    if (e->delay_ms >= 0) {
+        char ol[64] = "";
+
+        (void)sdx_metrics_label(ol, sizeof(ol), "outcome", sdx_outcome_name(e->outcome),
+                                strlen(sdx_outcome_name(e->outcome)));
+        sdx_metrics_observe(w->m, "smtpdx_delay_seconds", ol, (double)e->delay_ms / 1000.0);
+    }
+    return 0;
+}
+
+static int on_line(void *arg, size_t file, const char *line, size_t len)
+{
+    struct watch *w = arg;
+    struct sdx_logline ll;
+    char fl[SDX_METRICS_KEY_MAX] = "";
+    const char *path = sdx_follow_path(w->fol, file);
+    int err;
+
+    (void)sdx_metrics_label(fl, sizeof(fl), "file", path, strlen(path));
+    sdx_metrics_add(w->m, "smtpdx_lines_read_total", fl, 1);
+    w->lineno[file]++;
+    if ((err = sdx_syslog_parse(&w->sl, line, len, &ll)) != 0) {
+        if (err == SDX_ENOMEM)
+            return w->err = err;
+        sdx_metrics_add(w->m, "smtpdx_lines_unframed_total", "", 1);
+        return 0;
+    }
+    if (ll.when_us)
+        w->last_when_us = ll.when_us;
+    if ((err = sdx_logs_line(w->logs, &ll, path, w->lineno[file], on_event, w)) != 0)
+        return w->err = err;
+    return 0;
+}
+
+/* counters that sdx_logs and sdx_follow keep as running totals: add what
+ * is new since the last look */
+static void totals(struct watch *w)
+{
+    struct sdx_logs_stats ls;
+    struct sdx_follow_stats fs;
+    static struct sdx_follow_stats seen;
+    char l[64];
+
+    sdx_logs_stats(w->logs, &ls);
+    if (ls.unparsed > w->unparsed_seen)
+        sdx_metrics_add(w->m, "smtpdx_lines_unparsed_total", "", ls.unparsed - w->unparsed_seen);
+    if (ls.delivered > w->delivered_seen)
+        sdx_metrics_add(w->m, "smtpdx_deliveries_total", "", ls.delivered - w->delivered_seen);
+    w->unparsed_seen = ls.unparsed;
+    w->delivered_seen = ls.delivered;
+    sdx_follow_stats(w->fol, &fs);
+#define FE(field, name) \
+    if (fs.field > seen.field) { \
+        snprintf(l, sizeof(l), "event=\"%s\"", name); \
+        sdx_metrics_add(w->m, "smtpdx_follow_events_total", l, fs.field - seen.field); \
+    }
+    FE(rotations, "rotation")
+    FE(truncations, "truncation")
+    FE(recovered, "recovered")
+    FE(lost, "lost")
+    FE(cut, "cut")
+    FE(errors, "error")
+#undef FE
+    seen = fs;
+    sdx_metrics_set(w->m, "smtpdx_lag_seconds", "",
+                    w->last_when_us ? (double)time(NULL) - (double)w->last_when_us / 1e6 : 0.0);
+    sdx_metrics_set(w->m, "smtpdx_up_seconds", "", (double)(time(NULL) - w->started));
+}
+
+struct saver {
+    struct sdx_state *st;
+    int               err;
+};
+
+static void save_counter(void *arg, const char *key, uint64_t v)
+{
+    struct saver *s = arg;
+
+    if (!s->err)
+        s->err = sdx_state_put_counter(s->st, key, v);
+}
+
+/* checkpoint - positions and counters in one transaction */
+static int checkpoint(struct watch *w)
+{
+    struct saver s = { w->state, 0 };
+    size_t i;
+
+    if (!w->state)
+        return 0;
+    if (sdx_state_begin(w->state) != 0)
+        return SDX_EIO;
+    for (i = 0; i < sdx_follow_count(w->fol) && !s.err; i++) {
+        struct sdx_follow_pos pos;
+
+        sdx_follow_position(w->fol, i, &pos);
+        s.err = sdx_state_put_position(w->state, sdx_follow_path(w->fol, i), &pos);
+    }
+    pthread_mutex_lock(&w->lock);
+    sdx_metrics_each(w->m, save_counter, &s);
+    pthread_mutex_unlock(&w->lock);
+    if (s.err || sdx_state_commit(w->state) != 0) {
+        sdx_state_rollback(w->state);
+        return SDX_EIO;
+    }
+    return 0;
+}
+
+static void restore_counter(void *arg, const char *key, uint64_t v)
+{
+    struct watch *w = arg;
+
+    sdx_metrics_restore(w->m, key, v);
+    /* the domains already named keep their names */
+    if (strncmp(key, "smtpdx_refusals_by_domain_total{", 32) == 0) {
+        const char *d = strstr(key, "domain=\"");
+
+        if (d && w->ndomains < w->top && w->ndomains < sizeof(w->domains) / sizeof(w->domains[0])) {
+            const char *e = strchr(d + 8, '"');
+            size_t n = e ? (size_t)(e - (d + 8)) : 0, i;
+
+            if (n && n < sizeof(w->domains[0]) && !(n == 5 && memcmp(d + 8, "other", 5) == 0) &&
+                !(n == 4 && memcmp(d + 8, "none", 4) == 0)) {
+                for (i = 0; i < w->ndomains && strncmp(w->domains[i], d + 8, n) != 0; i++)
+                    ;
+                if (i == w->ndomains) {
+                    memcpy(w->domains[w->ndomains], d + 8, n);
+                    w->domains[w->ndomains++][n] = '\0';
+                }
+            }
+        }
+    }
+}
+
+/* ---- HTTP ------------------------------------------------------------------------ */
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, const char *body,
+                             size_t n)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(n, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
+    enum MHD_Result ret;
+
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    ret = MHD_queue_response(c, code, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                              const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+    struct watch *w = cls;
+    struct sdx_buf out;
+    enum MHD_Result ret;
+
+    (void)version, (void)upload, (void)upload_size, (void)con_cls;
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "GET only\n", 9);
+    if (strcmp(url, "/healthz") == 0)
+        return reply(c, MHD_HTTP_OK, "text/plain", "ok\n", 3);
+    sdx_buf_init(&out, 64u << 20);
+    pthread_mutex_lock(&w->lock);
+    if (strcmp(url, "/metrics") == 0) {
+        if (sdx_metrics_render(w->m, &out) != 0) {
+            pthread_mutex_unlock(&w->lock);
+            sdx_buf_release(&out);
+            return reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", "out of memory\n", 14);
+        }
+        pthread_mutex_unlock(&w->lock);
+        ret = reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", out.data, out.len);
+        sdx_buf_release(&out);
+        return ret;
+    }
+    if (strcmp(url, "/") == 0) {
+        size_t i;
+        int err = sdx_buf_adds(&out, "<!doctype html><html><head><meta charset=\"utf-8\"><title>smtpdx watch</title>"
+                                     "</head><body><h1>smtpdx watch</h1><p>Files followed:</p><ul>");
+
+        for (i = 0; i < sdx_follow_count(w->fol) && !err; i++) {
+            const char *p = sdx_follow_path(w->fol, i);
+
+            err |= sdx_buf_adds(&out, "<li>");
+            for (; *p && !err; p++)     /* paths escaped for HTML */
+                err |= *p == '<' ? sdx_buf_adds(&out, "&lt;") : *p == '&' ? sdx_buf_adds(&out, "&amp;") :
+                       *p == '>' ? sdx_buf_adds(&out, "&gt;") : sdx_buf_addc(&out, *p);
+            err |= sdx_buf_adds(&out, "</li>");
+        }
+        err |= sdx_buf_addf(&out, "</ul><p>Refusals counted since start: %llu. Metric series: %zu.</p>"
+                                  "<p><a href=\"/metrics\">/metrics</a> · <a href=\"/healthz\">/healthz</a></p>"
+                                  "</body></html>\n",
+                            w->events, sdx_metrics_series(w->m));
+        pthread_mutex_unlock(&w->lock);
+        ret = err ? MHD_NO : reply(c, MHD_HTTP_OK, "text/html; charset=utf-8", out.data, out.len);
+        sdx_buf_release(&out);
+        return ret;
+    }
+    pthread_mutex_unlock(&w->lock);
+    sdx_buf_release(&out);
+    return reply(c, MHD_HTTP_NOT_FOUND, "text/plain", "not found: try /metrics, /healthz or /\n", 39);
+}
+
+static int parse_listen(const char *s, struct sockaddr_in *sa)
+{
+    const char *colon = strrchr(s, ':');
+    char host[64];
+    char *end;
+    unsigned long port;
+
+    if (!colon || (size_t)(colon - s) >= sizeof(host))
+        return -1;
+    memcpy(host, s, (size_t)(colon - s));
+    host[colon - s] = '\0';
+    port = strtoul(colon + 1, &end, 10);
+    if (*end || port == 0 || port > 65535)
+        return -1;
+    memset(sa, 0, sizeof(*sa));
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+int cmd_watch(const struct cmd *self, int argc, char **argv)
+{
+    struct watch_args a = { 0 };
+    struct watch w;
+    struct sockaddr_in sa;
+    struct MHD_Daemon *http = NULL;
+    sigset_t mask;
+    int first, rc, i, sfd = -1, ret = EXIT_OK, stop = 0;
+    char msg[256];
+    time_t last_cp;
+
+    if ((rc = opt_parse(self, argc, argv, &a, &first)) >= 0)
+        return rc;
+    if (!a.listen)
+        a.listen = DEFAULT_LISTEN;
+    if (!a.state)
+        a.state = DEFAULT_STATE;
+    if (!a.checkpoint)
+        a.checkpoint = 5;
+    if (!a.top_domains)
+        a.top_domains = 50;
+    if (first == argc) {
+        fprintf(stderr, "smtpdx watch: name the log files to follow\n");
+        opt_usage_line(self, stderr);
+        return EXIT_USAGE;
+    }
+    if (!a.once && !a.no_http && parse_listen(a.listen, &sa) != 0) {
+        fprintf(stderr, "smtpdx watch: --listen takes an IPv4 ADDR:PORT (such as 127.0.0.1:9633)\n");
+        return EXIT_USAGE;
+    }
+    memset(&w, 0, sizeof(w));
+    w.a = &a;
+    w.top = a.top_domains;
+    w.started = time(NULL);
+    pthread_mutex_init(&w.lock, NULL);
+    {
+        time_t now = time(NULL);
+        struct tm tmv;
+
+        localtime_r(&now, &tmv);
+        sdx_syslog_init(&w.sl, tmv.tm_year + 1900, tmv.tm_gmtoff);
+        w.sl.ref_month = tmv.tm_mon + 1;
+    }
+    if (sdx_follow_new(&w.fol) != 0 || sdx_logs_new(&w.logs) != 0 ||
+        sdx_metrics_new(&w.m, a.series_max ? a.series_max : 10000) != 0) {
+        fprintf(stderr, "smtpdx watch: out of memory or no inotify\n");
+        ret = EXIT_INPUT;
+        goto out;
+    }
+    if (a.mta) {
+        enum sdx_mta mta = strcmp(a.mta, "postfix") == 0 ? SDX_MTA_POSTFIX : strcmp(a.mta, "exim") == 0 ? SDX_MTA_EXIM :
+                           strcmp(a.mta, "opensmtpd") == 0 ? SDX_MTA_OPENSMTPD : SDX_MTA_UNKNOWN;
+
+        if (mta == SDX_MTA_UNKNOWN || sdx_logs_force(w.logs, mta) != 0) {
+            fprintf(stderr, "smtpdx watch: --mta takes postfix, exim or opensmtpd\n");
+            ret = EXIT_USAGE;
+            goto out;
+        }
+    }
+    declare(w.m);
+    if (strcmp(a.state, "none") != 0) {
+        if (strcmp(a.state, DEFAULT_STATE) == 0)
+            (void)mkdir("/var/lib/smtpdx", 0750);
+        if (sdx_state_open(&w.state, a.state, msg, sizeof(msg)) != 0) {
+            fprintf(stderr, "smtpdx watch: state %s: %s (--state FILE, or --state none)\n", a.state, msg);
+            ret = EXIT_INPUT;
+            goto out;
+        }
+        (void)sdx_state_counters(w.state, restore_counter, &w);
+    }
+    for (i = first; i < argc; i++) {
+        struct sdx_follow_pos pos;
+        int have = w.state && sdx_state_position(w.state, argv[i], &pos) == 0;
+        int idx = sdx_follow_add(w.fol, argv[i], have ? SDX_FOLLOW_FROM_POS :
+                                 a.from_start || a.once ? SDX_FOLLOW_FROM_START : SDX_FOLLOW_FROM_END,
+                                 have ? &pos : NULL);
+
+        if (idx < 0) {
+            fprintf(stderr, "smtpdx watch: %s: %s\n", argv[i], sdx_strerror(idx));
+            ret = EXIT_USAGE;
+            goto out;
+        }
+    }
+    if (!a.once && !a.no_http) {
+        http = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+                                handle, &w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                                MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
+                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10, MHD_OPTION_END);
+        if (!http) {
+            fprintf(stderr, "smtpdx watch: cannot listen on %s\n", a.listen);
+            ret = EXIT_INPUT;
+            goto out;
+        }
+    }
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
+    if (!a.once) {
+        pthread_sigmask(SIG_BLOCK, &mask, NULL);
+        sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        fprintf(stderr, "smtpdx watch: following %d file(s)%s%s\n", argc - first,
+                http ? ", serving http://" : "", http ? a.listen : "");
+    }
+    last_cp = time(NULL);
+    do {
+        struct pollfd p[2] = { { sdx_follow_fd(w.fol), POLLIN, 0 }, { sfd, POLLIN, 0 } };
+
+        pthread_mutex_lock(&w.lock);
+        rc = sdx_follow_read(w.fol, on_line, &w);
+        totals(&w);
+        pthread_mutex_unlock(&w.lock);
+        if (rc || w.err) {
+            fprintf(stderr, "smtpdx watch: %s\n", sdx_strerror(w.err ? w.err : rc));
+            ret = EXIT_INPUT;
+            break;
+        }
+        if (a.once) {
+            /* the events that wait for a later line (Sendmail's sender) */
+            pthread_mutex_lock(&w.lock);
+            if ((rc = sdx_logs_end(w.logs, on_event, &w)) != 0) {
+                fprintf(stderr, "smtpdx watch: %s\n", sdx_strerror(rc));
+                ret = EXIT_INPUT;
+            }
+            totals(&w);
+            pthread_mutex_unlock(&w.lock);
+            break;
+        }
+        if (time(NULL) - last_cp >= (time_t)a.checkpoint) {
+            if (checkpoint(&w) != 0)
+                fprintf(stderr, "smtpdx watch: cannot save the state in %s\n", a.state);
+            last_cp = time(NULL);
+        }
+        if (poll(p, 2, 1000) > 0 && (p[1].revents & POLLIN)) {
+            struct signalfd_siginfo si;
+
+            while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+                if (si.ssi_signo == SIGHUP) {
+                    (void)checkpoint(&w);
+                    fprintf(stderr, "smtpdx watch: SIGHUP: state saved\n");
+                } else
+                    stop = 1;
+            }
+            if (stop) {                 /* the lines written until now, then stop */
+                pthread_mutex_lock(&w.lock);
+                (void)sdx_follow_read(w.fol, on_line, &w);
+                totals(&w);
+                pthread_mutex_unlock(&w.lock);
+            }
+        }
+    } while (!stop);
+    if (checkpoint(&w) != 0) {
+        fprintf(stderr, "smtpdx watch: cannot save the state in %s\n", a.state);
+        ret = EXIT_INPUT;
+    }
+    if (a.once && ret == EXIT_OK) {
+        struct sdx_buf out;
+
+        sdx_buf_init(&out, 64u << 20);
+        if (sdx_metrics_render(w.m, &out) == 0)
+            fwrite(out.data, 1, out.len, stdout);
+        sdx_buf_release(&out);
+    }
+out:
+    if (http)
+        MHD_stop_daemon(http);
+    if (sfd >= 0)
+        close(sfd);
+    sdx_state_close(w.state);
+    sdx_metrics_free(w.m);
+    sdx_logs_free(w.logs);
+    sdx_follow_free(w.fol);
+    sdx_syslog_release(&w.sl);
+    pthread_mutex_destroy(&w.lock);
+    return ret;
+}
