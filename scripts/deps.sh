@@ -7,7 +7,7 @@
 set -eu
 what=${1:-test}
 build="gcc make cmake pkg-config libidn2-dev libarchive-dev libssl-dev libunbound-dev libevent-dev libpsl-dev libcurl4-openssl-dev dns-root-data libgmime-3.0-dev libsqlite3-dev libmicrohttpd-dev"
-test="$build libcmocka-dev jq gzip bzip2 xz-utils zstd chromium python3 python3-yaml openssl"
+test="$build libcmocka-dev jq gzip bzip2 xz-utils zstd chromium python3 python3-yaml openssl logrotate curl"
 fuzz="$build clang libclang-rt-14-dev"
 case $what in
     build) want=$build ;;

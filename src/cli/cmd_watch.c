@@ -507,6 +507,14 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
             goto out;
         }
     }
+    /* signals blocked before any thread exists (libmicrohttpd's inherits
+     * the mask), taken by the loop through a signalfd */
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
+    if (!a.once)
+        pthread_sigmask(SIG_BLOCK, &mask, NULL);
     if (!a.once && !a.no_http) {
         http = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
                                 handle, &w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
@@ -518,12 +526,7 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
             goto out;
         }
     }
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGHUP);
     if (!a.once) {
-        pthread_sigmask(SIG_BLOCK, &mask, NULL);
         sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
         fprintf(stderr, "smtpdx watch: following %d file(s)%s%s\n", argc - first,
                 http ? ", serving http://" : "", http ? a.listen : "");
