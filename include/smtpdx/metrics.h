@@ -36,6 +36,9 @@ SDX_API void sdx_metrics_set(struct sdx_metrics *m, const char *name, const char
 SDX_API void sdx_metrics_observe(struct sdx_metrics *m, const char *name, const char *labels, double v);
 /* sdx_metrics_get - a counter's value (0 when absent) */
 SDX_API uint64_t sdx_metrics_get(struct sdx_metrics *m, const char *name, const char *labels);
+/* sdx_metrics_clear - hide every series of a gauge name until set again
+ * (a queue's top domains change between listings) */
+SDX_API void sdx_metrics_clear(struct sdx_metrics *m, const char *name);
 /* sdx_metrics_render - the exposition text, appended to out; 0 or SDX_ENOMEM */
 SDX_API SDX_NODISCARD int sdx_metrics_render(struct sdx_metrics *m, struct sdx_buf *out);
 /* sdx_metrics_each - every counter series (histogram buckets, sums and

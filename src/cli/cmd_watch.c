@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <spawn.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +36,7 @@
 #include "smtpdx/follow.h"
 #include "smtpdx/logs.h"
 #include "smtpdx/metrics.h"
+#include "smtpdx/queue.h"
 #include "smtpdx/state.h"
 #include "smtpdx/syslog.h"
 #include "cmds.h"
@@ -42,8 +45,8 @@
 #define DEFAULT_STATE  "/var/lib/smtpdx/watch.db"
 
 struct watch_args {
-    const char    *listen, *state, *mta;
-    unsigned long  checkpoint, top_domains, series_max;
+    const char    *listen, *state, *mta, *queue, *queue_command;
+    unsigned long  checkpoint, top_domains, series_max, queue_interval;
     int            from_start, once, no_http;
 };
 
@@ -61,6 +64,11 @@ const struct opt watch_opts[] = {
     { "series-max",  0,   OPT_UINT, "N",    WA(series_max), "metric series kept at most (default 10000)", 1000000 },
     { "mta",         'm', OPT_STR,  "MTA",  WA(mta),
       "read every line as this MTA's: postfix, exim or opensmtpd (default: by program name)", 0 },
+    { "queue",       'q', OPT_STR,  "MTA",  WA(queue),
+      "watch the mail queue too: postfix (postqueue -j) or exim (exim -bp)", 0 },
+    { "queue-command", 0, OPT_STR,  "CMD",  WA(queue_command),
+      "the command that lists the queue (default: postqueue -j, or exim -bp)", 0 },
+    { "queue-interval", 0, OPT_UINT, "SEC", WA(queue_interval), "list the queue this often (default 60)", 86400 },
     { "once",        0,   OPT_FLAG, NULL,   WA(once),
       "read what the files hold now, print the metrics, save the state and exit", 0 },
     { "no-http",     0,   OPT_FLAG, NULL,   WA(no_http), "do not serve HTTP (with a state file: counting only)", 0 },
@@ -83,6 +91,10 @@ const char watch_help[] =
     "             smtpdx_deliveries_total, smtpdx_lag_seconds, rotation counts\n"
     "  /healthz   \"ok\" while the loop runs\n"
     "  /          a status page\n"
+    "With --queue postfix (or exim) it also lists the mail queue every\n"
+    "--queue-interval seconds: messages and the oldest per queue, the recipient\n"
+    "domains with the most messages waiting and their last error, the deferral\n"
+    "reasons grouped as `smtpdx logs` groups them (smtpdx_queue_*).\n"
     "\n"
     "Positions and counters are saved together (--state, every --checkpoint\n"
     "seconds and at exit): after a restart, even after kill -9, counting goes\n"
@@ -144,6 +156,16 @@ static void declare(struct sdx_metrics *m)
     (void)sdx_metrics_declare(m, "smtpdx_domains_capped", SDX_METRIC_GAUGE,
                               "1 when more recipient domains were seen than --top-domains (the cap is the label).", NULL, 0);
     (void)sdx_metrics_declare(m, "smtpdx_up_seconds", SDX_METRIC_GAUGE, "Seconds since smtpdx watch started.", NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_queue_messages", SDX_METRIC_GAUGE,
+                              "Messages in the mail queue, by queue (Postfix: active, deferred, hold, incoming, maildrop).", NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_queue_oldest_seconds", SDX_METRIC_GAUGE,
+                              "Age of the oldest message, by queue.", NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_queue_recipients_by_domain", SDX_METRIC_GAUGE,
+                              "Recipients waiting, for the ten domains with the most, with the last reason given for them.", NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_queue_deferral_reasons", SDX_METRIC_GAUGE,
+                              "Recipients waiting, by deferral reason (the ten commonest, as smtpdx logs fingerprints them).", NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_queue_listing_errors_total", SDX_METRIC_COUNTER,
+                              "Queue listings that failed, timed out or printed lines that could not be read.", NULL, 0);
 }
 
 /* domain_label - the recipient domain, or "other" past the cap, "none" */
@@ -335,6 +357,128 @@ static void restore_counter(void *arg, const char *key, uint64_t v)
     }
 }
 
+/* ---- the queue ------------------------------------------------------------------ */
+#define QUEUE_TIMEOUT 30            /* seconds a listing may take */
+
+/* list_queue - run the listing command (through /bin/sh: it is the
+ * administrator's), read its output line by line within the deadline */
+static int list_queue(const char *cmd, struct sdx_queue *q)
+{
+    char *argv[] = { "sh", "-c", (char *)(uintptr_t)cmd, NULL };
+    posix_spawn_file_actions_t fa;
+    int pfd[2], status, ok = 1;
+    pid_t pid;
+    char buf[65536];
+    size_t have = 0;
+    time_t deadline = time(NULL) + QUEUE_TIMEOUT;
+    extern char **environ;
+
+    if (pipe(pfd) != 0)
+        return -1;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&fa, pfd[0]);
+    if (posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ) != 0) {
+        posix_spawn_file_actions_destroy(&fa);
+        close(pfd[0]), close(pfd[1]);
+        return -1;
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    close(pfd[1]);
+    for (;;) {
+        struct pollfd p = { pfd[0], POLLIN, 0 };
+        ssize_t got;
+        size_t s = 0, i;
+        int left = (int)(deadline - time(NULL));
+
+        if (left <= 0 || poll(&p, 1, left * 1000) <= 0) {
+            ok = 0;                     /* too slow: stopped */
+            kill(pid, SIGKILL);
+            break;
+        }
+        got = read(pfd[0], buf + have, sizeof(buf) - have);
+        if (got <= 0)
+            break;
+        have += (size_t)got;
+        for (i = 0; i < have; i++)
+            if (buf[i] == '\n') {
+                sdx_queue_line(q, buf + s, i - s);
+                s = i + 1;
+            }
+        if (s == 0 && have == sizeof(buf)) {
+            sdx_queue_line(q, buf, have);       /* a line longer than the buffer: cut */
+            s = have;
+        }
+        memmove(buf, buf + s, have - s);
+        have -= s;
+    }
+    if (have)
+        sdx_queue_line(q, buf, have);
+    close(pfd[0]);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return ok && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static void watch_queue(struct watch *w)
+{
+    static struct sdx_queue q;      /* large: not on the stack */
+    const struct sdx_queue_dest *top[SDX_QUEUE_TOP_MAX];
+    const struct sdx_queue_reason *why[SDX_QUEUE_TOP_MAX];
+    int postfix = strcmp(w->a->queue, "postfix") == 0;
+    const char *cmd = w->a->queue_command ? w->a->queue_command : postfix ? "postqueue -j" : "exim -bp";
+    size_t i, n;
+    time_t now = time(NULL);
+    int rc;
+
+    sdx_queue_init(&q, postfix ? SDX_QUEUE_POSTFIX_JSON : SDX_QUEUE_EXIM_BP, (int64_t)now);
+    rc = list_queue(cmd, &q);
+    pthread_mutex_lock(&w->lock);
+    if (rc != 0 || q.odd_lines)
+        sdx_metrics_add(w->m, "smtpdx_queue_listing_errors_total", "", 1);
+    if (rc == 0) {
+        static const char *const pf[] = { "active", "deferred", "hold", "incoming", "maildrop" };
+        char l[SDX_METRICS_KEY_MAX];
+
+        sdx_metrics_clear(w->m, "smtpdx_queue_messages");
+        sdx_metrics_clear(w->m, "smtpdx_queue_oldest_seconds");
+        sdx_metrics_clear(w->m, "smtpdx_queue_recipients_by_domain");
+        sdx_metrics_clear(w->m, "smtpdx_queue_deferral_reasons");
+        for (i = 0; postfix && i < sizeof(pf) / sizeof(pf[0]); i++) {      /* empty queues say 0 */
+            l[0] = '\0';
+            (void)sdx_metrics_label(l, sizeof(l), "queue", pf[i], strlen(pf[i]));
+            sdx_metrics_set(w->m, "smtpdx_queue_messages", l, 0);
+            sdx_metrics_set(w->m, "smtpdx_queue_oldest_seconds", l, 0);
+        }
+        if (!postfix) {
+            snprintf(l, sizeof(l), "queue=\"queue\"");
+            sdx_metrics_set(w->m, "smtpdx_queue_messages", l, 0);
+            sdx_metrics_set(w->m, "smtpdx_queue_oldest_seconds", l, 0);
+        }
+        for (i = 0; i < q.nq; i++) {
+            l[0] = '\0';
+            (void)sdx_metrics_label(l, sizeof(l), "queue", q.q[i].name, strlen(q.q[i].name));
+            sdx_metrics_set(w->m, "smtpdx_queue_messages", l, (double)q.q[i].messages);
+            sdx_metrics_set(w->m, "smtpdx_queue_oldest_seconds", l,
+                            q.q[i].oldest ? (double)(now - q.q[i].oldest) : 0.0);
+        }
+        n = sdx_queue_top_dest(&q, top, SDX_QUEUE_TOP_MAX);
+        for (i = 0; i < n; i++) {
+            l[0] = '\0';
+            (void)sdx_metrics_label(l, sizeof(l), "domain", top[i]->domain, strlen(top[i]->domain));
+            (void)sdx_metrics_label(l, sizeof(l), "last_reason", top[i]->last_reason, strlen(top[i]->last_reason));
+            sdx_metrics_set(w->m, "smtpdx_queue_recipients_by_domain", l, (double)top[i]->recipients);
+        }
+        n = sdx_queue_top_reason(&q, why, SDX_QUEUE_TOP_MAX);
+        for (i = 0; i < n; i++) {
+            l[0] = '\0';
+            (void)sdx_metrics_label(l, sizeof(l), "reason", why[i]->fingerprint, strlen(why[i]->fingerprint));
+            sdx_metrics_set(w->m, "smtpdx_queue_deferral_reasons", l, (double)why[i]->recipients);
+        }
+    }
+    pthread_mutex_unlock(&w->lock);
+}
+
 /* ---- HTTP ------------------------------------------------------------------------ */
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, const char *body,
                              size_t n)
@@ -433,7 +577,7 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
     sigset_t mask;
     int first, rc, i, sfd = -1, ret = EXIT_OK, stop = 0;
     char msg[256];
-    time_t last_cp;
+    time_t last_cp, last_queue = 0;
 
     if ((rc = opt_parse(self, argc, argv, &a, &first)) >= 0)
         return rc;
@@ -454,6 +598,12 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
         fprintf(stderr, "smtpdx watch: --listen takes an IPv4 ADDR:PORT (such as 127.0.0.1:9633)\n");
         return EXIT_USAGE;
     }
+    if (a.queue && strcmp(a.queue, "postfix") != 0 && strcmp(a.queue, "exim") != 0) {
+        fprintf(stderr, "smtpdx watch: --queue takes postfix or exim\n");
+        return EXIT_USAGE;
+    }
+    if (!a.queue_interval)
+        a.queue_interval = 60;
     memset(&w, 0, sizeof(w));
     w.a = &a;
     w.top = a.top_domains;
@@ -545,6 +695,8 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
             break;
         }
         if (a.once) {
+            if (a.queue)
+                watch_queue(&w);
             /* the events that wait for a later line (Sendmail's sender) */
             pthread_mutex_lock(&w.lock);
             if ((rc = sdx_logs_end(w.logs, on_event, &w)) != 0) {
@@ -554,6 +706,10 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
             totals(&w);
             pthread_mutex_unlock(&w.lock);
             break;
+        }
+        if (a.queue && time(NULL) - last_queue >= (time_t)a.queue_interval) {
+            watch_queue(&w);
+            last_queue = time(NULL);
         }
         if (time(NULL) - last_cp >= (time_t)a.checkpoint) {
             if (checkpoint(&w) != 0)

@@ -14,40 +14,7 @@
  * earn one. */
 #include <string.h>
 #include "bounce_int.h"
-
-/* member - the string value of "key": after p[*off], before end; 1 and
- * its span, or 0. *off moves past it. */
-static int member(const char *p, size_t end, size_t *off, const char *key, size_t *vs, size_t *vn)
-{
-    size_t kl = strlen(key), i;
-
-    for (i = *off; i + kl + 4 <= end; i++) {
-        size_t j, k;
-
-        if (p[i] != '"' || memcmp(p + i + 1, key, kl) != 0 || p[i + 1 + kl] != '"')
-            continue;
-        j = i + kl + 2;
-        while (j < end && (p[j] == ' ' || p[j] == '\n' || p[j] == '\r' || p[j] == '\t'))
-            j++;
-        if (j >= end || p[j] != ':')
-            continue;
-        j++;
-        while (j < end && (p[j] == ' ' || p[j] == '\n' || p[j] == '\r' || p[j] == '\t'))
-            j++;
-        if (j >= end || p[j] != '"')
-            continue;
-        for (k = j + 1; k < end && p[k] != '"'; k++)
-            if (p[k] == '\\' && k + 1 < end)
-                k++;
-        if (k >= end)
-            return 0;
-        *vs = j + 1;
-        *vn = k - (j + 1);
-        *off = k + 1;
-        return 1;
-    }
-    return 0;
-}
+#include "core/jsonscan.h"
 
 int bounce_ses(const char *p, size_t n, struct ses *s)
 {
@@ -55,7 +22,7 @@ int bounce_ses(const char *p, size_t n, struct ses *s)
     const char *list, *addr_key = "emailAddress";
 
     memset(s, 0, sizeof(*s));
-    if (!member(p, n, &off, "notificationType", &vs, &vn))
+    if (!sdx__json_str(p, n, &off, "notificationType", &vs, &vn))
         return 0;
     if (vn == 6 && memcmp(p + vs, "Bounce", 6) == 0)
         s->type = SES_BOUNCE, list = "bouncedRecipients";
@@ -66,7 +33,7 @@ int bounce_ses(const char *p, size_t n, struct ses *s)
     else
         return 0;
     off = 0;
-    if (s->type == SES_COMPLAINT && member(p, n, &off, "complaintFeedbackType", &vs, &vn))
+    if (s->type == SES_COMPLAINT && sdx__json_str(p, n, &off, "complaintFeedbackType", &vs, &vn))
         s->feedback = (struct sdx_str){ p + vs, vn };
     off = 0;
     if (s->type == SES_DELIVERY) {
@@ -75,7 +42,7 @@ int bounce_ses(const char *p, size_t n, struct ses *s)
         size_t ds = d ? (size_t)(d - p) : 0, k;
 
         off = ds;
-        if (member(p, n, &off, "smtpResponse", &vs, &vn))
+        if (sdx__json_str(p, n, &off, "smtpResponse", &vs, &vn))
             s->response = (struct sdx_str){ p + vs, vn };
         d = bounce_memmem_ci(p + ds, n - ds, "\"recipients\"");
         if (!d)
@@ -106,35 +73,35 @@ int bounce_ses(const char *p, size_t n, struct ses *s)
     /* each recipient object: emailAddress, then its other members up to the
      * next emailAddress */
     off = start;
-    while (s->n < SES_RCPT_MAX && member(p, n, &off, addr_key, &vs, &vn)) {
+    while (s->n < SES_RCPT_MAX && sdx__json_str(p, n, &off, addr_key, &vs, &vn)) {
         size_t next = off, ns, nn, lim, o;
 
         s->r[s->n].addr = (struct sdx_str){ p + vs, vn };
-        lim = member(p, n, &next, addr_key, &ns, &nn) ? ns : n;
+        lim = sdx__json_str(p, n, &next, addr_key, &ns, &nn) ? ns : n;
         /* the object ends at its closing brace at most */
         for (i = off; i < lim && p[i] != '}'; i++)
             ;
         lim = i;
         o = off;
-        if (member(p, lim, &o, "status", &ns, &nn))
+        if (sdx__json_str(p, lim, &o, "status", &ns, &nn))
             s->r[s->n].status = (struct sdx_str){ p + ns, nn };
         o = off;
-        if (member(p, lim, &o, "action", &ns, &nn))
+        if (sdx__json_str(p, lim, &o, "action", &ns, &nn))
             s->r[s->n].action = (struct sdx_str){ p + ns, nn };
         o = off;
-        if (member(p, lim, &o, "diagnosticCode", &ns, &nn))
+        if (sdx__json_str(p, lim, &o, "diagnosticCode", &ns, &nn))
             s->r[s->n].diag = (struct sdx_str){ p + ns, nn };
         /* members may come before emailAddress in the object too */
         for (i = vs; i > start && p[i] != '{'; i--)
             ;
         o = i;
-        if (!s->r[s->n].status.len && member(p, vs, &o, "status", &ns, &nn))
+        if (!s->r[s->n].status.len && sdx__json_str(p, vs, &o, "status", &ns, &nn))
             s->r[s->n].status = (struct sdx_str){ p + ns, nn };
         o = i;
-        if (!s->r[s->n].diag.len && member(p, vs, &o, "diagnosticCode", &ns, &nn))
+        if (!s->r[s->n].diag.len && sdx__json_str(p, vs, &o, "diagnosticCode", &ns, &nn))
             s->r[s->n].diag = (struct sdx_str){ p + ns, nn };
         o = i;
-        if (!s->r[s->n].action.len && member(p, vs, &o, "action", &ns, &nn))
+        if (!s->r[s->n].action.len && sdx__json_str(p, vs, &o, "action", &ns, &nn))
             s->r[s->n].action = (struct sdx_str){ p + ns, nn };
         s->n++;
         if (off < lim)

@@ -13,6 +13,7 @@ struct series {
     char     key[SDX_METRICS_KEY_MAX];
     unsigned name;                  /* index into names */
     int      is_sum;                /* a histogram's _sum (double) */
+    int      hidden;                /* cleared: not rendered until set again */
     uint64_t count;
     double   value;
 };
@@ -115,8 +116,11 @@ static struct series *find(struct sdx_metrics *m, const char *key, unsigned name
     while (m->slot[i]) {
         struct series *s = &m->s[m->slot[i] - 1];
 
-        if (strcmp(s->key, key) == 0)
+        if (strcmp(s->key, key) == 0) {
+            if (create)
+                s->hidden = 0;
             return s;
+        }
         i = (i + 1) & (m->nslot - 1);
     }
     if (!create)
@@ -226,7 +230,7 @@ int sdx_metrics_render(struct sdx_metrics *m, struct sdx_buf *out)
         for (k = 0; k < m->n && !err; k++) {
             const struct series *s = &m->s[k];
 
-            if (s->name != i)
+            if (s->name != i || s->hidden)
                 continue;
             if (d->type == SDX_METRIC_GAUGE || s->is_sum)
                 err |= sdx_buf_addf(out, "%s %.17g\n", s->key, s->value);
@@ -241,6 +245,19 @@ int sdx_metrics_render(struct sdx_metrics *m, struct sdx_buf *out)
                                  "smtpdx_metrics_series_dropped_total %llu\n",
                             m->max, (unsigned long long)m->dropped);
     return err ? SDX_ENOMEM : 0;
+}
+
+void sdx_metrics_clear(struct sdx_metrics *m, const char *name)
+{
+    int ni = name_index(m, name, strlen(name));
+    size_t k;
+
+    for (k = 0; ni >= 0 && k < m->n; k++)
+        if (m->s[k].name == (unsigned)ni) {
+            m->s[k].hidden = 1;
+            m->s[k].value = 0;
+            m->s[k].count = 0;
+        }
 }
 
 void sdx_metrics_each(struct sdx_metrics *m, void (*fn)(void *arg, const char *key, uint64_t v), void *arg)

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include "smtpdx/follow.h"
 #include "smtpdx/metrics.h"
+#include "smtpdx/queue.h"
 #include "smtpdx/state.h"
 
 struct got {
@@ -279,6 +280,59 @@ static void test_state(void **state)
     assert_true(msg[0] != '\0');
 }
 
+/* ---- queue listings ------------------------------------------------------------ */
+static void test_queue(void **state)
+{
+    /* printed by Postfix 3.7 (postqueue -j) and Exim 4.96 (exim -bp) for the
+     * message the integration harness leaves deferred (pf-out-rcpt-450) */
+    static const char pf[] =
+        "{\"queue_name\": \"hold\", \"queue_id\": \"E4B6DA72217\", \"arrival_time\": 1796599262, "
+        "\"message_size\": 498, \"forced_expire\": false, \"sender\": \"sender@sender.test\", "
+        "\"recipients\": [{\"address\": \"user@rcpt450.test\", \"delay_reason\": \"host 127.0.10.3[127.0.10.3] "
+        "said: 450 4.2.1 The user you are trying to contact is receiving mail too quickly, try again later "
+        "(in reply to RCPT TO command)\"}]}";
+    static const char pf2[] =
+        "{\"queue_name\": \"deferred\", \"arrival_time\": 1796599000, \"recipients\": ["
+        "{\"address\": \"a@rcpt450.test\", \"delay_reason\": \"host 127.0.10.3[127.0.10.3] said: 450 4.2.1 "
+        "The user you are trying to contact is receiving mail too quickly, try again later "
+        "(in reply to RCPT TO command)\"}, "
+        "{\"address\": \"b@other.test\"}]}";
+    static const char *const ex[] = { "37m   530 1xaLXG-0003Cp-11 <sender@sender.test>",
+                                      "          user@rcpt450.test", "        D done@rcpt450.test", "",
+                                      " 2h   1.2K 1xaLXH-0003Cq-12 <>", "          x@other.test", "" };
+    struct sdx_queue *q = malloc(sizeof(*q));
+    const struct sdx_queue_dest *d[SDX_QUEUE_TOP_MAX];
+    const struct sdx_queue_reason *r[SDX_QUEUE_TOP_MAX];
+    size_t i;
+
+    (void)state;
+    assert_non_null(q);
+    sdx_queue_init(q, SDX_QUEUE_POSTFIX_JSON, 1796600000);
+    sdx_queue_line(q, pf, sizeof(pf) - 1);
+    sdx_queue_line(q, pf2, sizeof(pf2) - 1);
+    sdx_queue_line(q, "not json", 8);
+    assert_int_equal(q->messages, 2);
+    assert_int_equal(q->recipients, 3);
+    assert_int_equal(q->odd_lines, 1);
+    assert_int_equal(q->nq, 2);
+    assert_string_equal(q->q[0].name, "hold");
+    assert_int_equal(q->q[0].oldest, 1796599262);
+    assert_int_equal(sdx_queue_top_dest(q, d, 10), 2);
+    assert_string_equal(d[0]->domain, "rcpt450.test");  /* two recipients */
+    assert_int_equal(d[0]->recipients, 2);
+    assert_non_null(strstr(d[0]->last_reason, "450 4.2.1"));
+    assert_int_equal(sdx_queue_top_reason(q, r, 10), 1); /* one fingerprint for both */
+    assert_int_equal(r[0]->recipients, 2);
+    sdx_queue_init(q, SDX_QUEUE_EXIM_BP, 1796600000);
+    for (i = 0; i < sizeof(ex) / sizeof(ex[0]); i++)
+        sdx_queue_line(q, ex[i], strlen(ex[i]));
+    assert_int_equal(q->messages, 2);
+    assert_int_equal(q->recipients, 2);                 /* the delivered one is not waiting */
+    assert_int_equal(q->q[0].oldest, 1796600000 - 7200);
+    assert_int_equal(q->odd_lines, 0);
+    free(q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +342,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_restart_after_rotation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_from_end_and_missing, setup, teardown),
         cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_queue),
         cmocka_unit_test_setup_teardown(test_state, setup, teardown),
     };
 
