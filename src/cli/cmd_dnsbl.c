@@ -62,47 +62,6 @@ const char dnsbl_help[] =
     "  smtpdx dnsbl 192.0.2.25 2001:db8::25 example.com --json\n"
     "  smtpdx dnsbl 192.0.2.25 --lists zen.spamhaus.org,bl.spamcop.net,dbl.spamhaus.org:domain\n";
 
-/* parse_lists - "zone[:ip|:domain],..." into l (names point into buf) */
-static int parse_lists(char *buf, struct sdx_dnsbl_list *l, size_t *n)
-{
-    char *t, *comma, *colon;
-
-    *n = 0;
-    for (t = buf; t; t = comma ? comma + 1 : NULL) {
-        if ((comma = strchr(t, ',')) != NULL)
-            *comma = '\0';
-        if (*t == '\0')
-            continue;
-        if (*n == SDX_DNSBL_LISTS_MAX) {
-            fprintf(stderr, "smtpdx dnsbl: at most %d lists\n", SDX_DNSBL_LISTS_MAX);
-            return EXIT_USAGE;
-        }
-        l[*n].kind = SDX_DNSBL_IP;
-        if ((colon = strchr(t, ':')) != NULL) {
-            *colon = '\0';
-            if (strcmp(colon + 1, "domain") == 0)
-                l[*n].kind = SDX_DNSBL_DOMAIN;
-            else if (strcmp(colon + 1, "ip") != 0) {
-                fprintf(stderr, "smtpdx dnsbl: '");
-                term_put_esc(stderr, t, strlen(t));
-                fprintf(stderr, "': a list is ZONE, ZONE:ip or ZONE:domain\n");
-                return EXIT_USAGE;
-            }
-        }
-        if (strlen(t) > 200 || strchr(t, '.') == NULL) {
-            fprintf(stderr, "smtpdx dnsbl: '");
-            term_put_esc(stderr, t, strlen(t));
-            fprintf(stderr, "' is not a list's zone\n");
-            return EXIT_USAGE;
-        }
-        l[*n].zone = t;
-        l[*n].name = t;
-        l[*n].spamhaus = strstr(t, "spamhaus.") != NULL;
-        (*n)++;
-    }
-    return *n ? 0 : EXIT_USAGE;
-}
-
 static void json_target(const char *tgt, const struct sdx_dnsbl_result *r, size_t nl, int *rc)
 {
     struct sdx_buf out;
@@ -219,7 +178,7 @@ int cmd_dnsbl(const struct cmd *self, int argc, char **argv)
     if (a.lists) {
         if ((buf = strdup(a.lists)) == NULL)
             return EXIT_INPUT;
-        if ((rc = parse_lists(buf, own, &nl)) != 0) {
+        if ((rc = cli_dnsbl_lists("dnsbl", buf, own, &nl)) != 0) {
             free(buf);
             return rc;
         }

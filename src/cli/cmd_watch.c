@@ -37,16 +37,20 @@
 #include "smtpdx/logs.h"
 #include "smtpdx/metrics.h"
 #include "smtpdx/queue.h"
+#include "smtpdx/dnsbl.h"
+#include "smtpdx/resolver.h"
 #include "smtpdx/state.h"
 #include "smtpdx/syslog.h"
 #include "cmds.h"
+#include "dnsopt.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:9633"
 #define DEFAULT_STATE  "/var/lib/smtpdx/watch.db"
 
 struct watch_args {
     const char    *listen, *state, *mta, *queue, *queue_command;
-    unsigned long  checkpoint, top_domains, series_max, queue_interval;
+    const char    *dnsbl, *dnsbl_lists, *resolver, *trust_anchor;
+    unsigned long  checkpoint, top_domains, series_max, queue_interval, dnsbl_interval;
     int            from_start, once, no_http;
 };
 
@@ -69,6 +73,15 @@ const struct opt watch_opts[] = {
     { "queue-command", 0, OPT_STR,  "CMD",  WA(queue_command),
       "the command that lists the queue (default: postqueue -j, or exim -bp)", 0 },
     { "queue-interval", 0, OPT_UINT, "SEC", WA(queue_interval), "list the queue this often (default 60)", 86400 },
+    { "dnsbl",       0,   OPT_STR,  "IP,...", WA(dnsbl),
+      "check these sending IPs against the blocklists every --dnsbl-interval; a listing or delisting is logged", 0 },
+    { "dnsbl-lists", 0,   OPT_STR,  "LIST", WA(dnsbl_lists),
+      "the blocklists: ZONE[:ip|:domain],... (default: those of smtpdx dnsbl)", 0 },
+    { "dnsbl-interval", 0, OPT_UINT, "SEC", WA(dnsbl_interval), "check the IPs this often (default 600)", 86400 },
+    { "resolver",    0,   OPT_STR,  "ADDR[@PORT]", WA(resolver),
+      "ask this DNS server for the blocklists (default: those of /etc/resolv.conf)", 0 },
+    { "trust-anchor", 0,  OPT_STR,  "FILE", WA(trust_anchor),
+      "DNSSEC trust anchor (default " SDX_ROOT_KEY "; none: no validation)", 0 },
     { "once",        0,   OPT_FLAG, NULL,   WA(once),
       "read what the files hold now, print the metrics, save the state and exit", 0 },
     { "no-http",     0,   OPT_FLAG, NULL,   WA(no_http), "do not serve HTTP (with a state file: counting only)", 0 },
@@ -95,6 +108,9 @@ const char watch_help[] =
     "--queue-interval seconds: messages and the oldest per queue, the recipient\n"
     "domains with the most messages waiting and their last error, the deferral\n"
     "reasons grouped as `smtpdx logs` groups them (smtpdx_queue_*).\n"
+    "With --dnsbl IP,... it checks the sending IPs against the blocklists\n"
+    "every --dnsbl-interval seconds (smtpdx_dnsbl_listed; a listing or\n"
+    "delisting is logged and counted in smtpdx_dnsbl_changes_total).\n"
     "\n"
     "Positions and counters are saved together (--state, every --checkpoint\n"
     "seconds and at exit): after a restart, even after kill -9, counting goes\n"
@@ -123,6 +139,15 @@ struct watch {
     unsigned long       unparsed_seen, delivered_seen;  /* sdx_logs_stats already added */
     unsigned long long  events;     /* counted since start */
     int64_t             last_when_us;
+    /* blocklist watch */
+    struct sdx_resolver *rs;
+    struct sdx_dnsbl_list lists[SDX_DNSBL_LISTS_MAX];
+    size_t              nlists;
+    const char         *targets[SDX_DNSBL_TARGETS_MAX];
+    size_t              ntargets;
+    signed char        *listed;     /* per target and list: -1 unknown, 0, 1 */
+    struct sdx_dnsbl_result *res;
+    char               *dnsbl_buf, *lists_buf;
     time_t              started;
     unsigned long       lineno[SDX_FOLLOW_FILES_MAX];
     int                 err;
@@ -164,6 +189,12 @@ static void declare(struct sdx_metrics *m)
                               "Recipients waiting, for the ten domains with the most, with the last reason given for them.", NULL, 0);
     (void)sdx_metrics_declare(m, "smtpdx_queue_deferral_reasons", SDX_METRIC_GAUGE,
                               "Recipients waiting, by deferral reason (the ten commonest, as smtpdx logs fingerprints them).", NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_dnsbl_listed", SDX_METRIC_GAUGE,
+                              "1 when the IP is listed on the list at the last check, 0 when not (no series: no verdict yet).", NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_dnsbl_changes_total", SDX_METRIC_COUNTER,
+                              "Listings and delistings seen between two checks.", NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_dnsbl_no_verdict_total", SDX_METRIC_COUNTER,
+                              "Checks that gave no verdict: a timeout or SERVFAIL, an error code (Spamhaus 127.255.255.x), an answer outside 127/8.", NULL, 0);
     (void)sdx_metrics_declare(m, "smtpdx_queue_listing_errors_total", SDX_METRIC_COUNTER,
                               "Queue listings that failed, timed out or printed lines that could not be read.", NULL, 0);
 }
@@ -479,6 +510,52 @@ static void watch_queue(struct watch *w)
     pthread_mutex_unlock(&w->lock);
 }
 
+/* ---- blocklists ------------------------------------------------------------------ */
+static void watch_dnsbl(struct watch *w)
+{
+    size_t t, l;
+    int rc = sdx_dnsbl_check(w->rs, w->targets, w->ntargets, w->lists, w->nlists, 5000, w->res);
+
+    if (rc != 0)
+        return;
+    pthread_mutex_lock(&w->lock);
+    for (t = 0; t < w->ntargets; t++)
+        for (l = 0; l < w->nlists; l++) {
+            const struct sdx_dnsbl_result *r = &w->res[t * w->nlists + l];
+            signed char *was = &w->listed[t * w->nlists + l];
+            char lab[SDX_METRICS_KEY_MAX] = "";
+            int now;
+
+            if (r->state == SDX_DNSBL_SKIPPED)
+                continue;
+            (void)sdx_metrics_label(lab, sizeof(lab), "ip", w->targets[t], strlen(w->targets[t]));
+            (void)sdx_metrics_label(lab, sizeof(lab), "list", r->list->zone, strlen(r->list->zone));
+            if (r->state != SDX_DNSBL_LISTED && r->state != SDX_DNSBL_NOT_LISTED) {
+                char e[SDX_METRICS_KEY_MAX];
+
+                snprintf(e, sizeof(e), "%s", lab);
+                (void)sdx_metrics_label(e, sizeof(e), "state", sdx_dnsbl_state_name(r->state),
+                                        strlen(sdx_dnsbl_state_name(r->state)));
+                sdx_metrics_add(w->m, "smtpdx_dnsbl_no_verdict_total", e, 1);
+                continue;               /* no verdict: the last one stands */
+            }
+            now = r->state == SDX_DNSBL_LISTED;
+            sdx_metrics_set(w->m, "smtpdx_dnsbl_listed", lab, now);
+            if (*was >= 0 && *was != now) {
+                char c[SDX_METRICS_KEY_MAX];
+
+                snprintf(c, sizeof(c), "%s,change=\"%s\"", lab, now ? "listed" : "delisted");
+                sdx_metrics_add(w->m, "smtpdx_dnsbl_changes_total", c, 1);
+                fprintf(stderr, "smtpdx watch: %s is %s %s%s%.*s\n", w->targets[t],
+                        now ? "now listed on" : "no longer listed on", r->list->zone,
+                        now && r->nans ? ": " : "", now && r->nans ? 200 : 0,
+                        now && r->nans && r->ans[0].meaning ? r->ans[0].meaning : "");
+            }
+            *was = (signed char)now;
+        }
+    pthread_mutex_unlock(&w->lock);
+}
+
 /* ---- HTTP ------------------------------------------------------------------------ */
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, const char *body,
                              size_t n)
@@ -577,7 +654,7 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
     sigset_t mask;
     int first, rc, i, sfd = -1, ret = EXIT_OK, stop = 0;
     char msg[256];
-    time_t last_cp, last_queue = 0;
+    time_t last_cp, last_queue = 0, last_dnsbl = 0;
 
     if ((rc = opt_parse(self, argc, argv, &a, &first)) >= 0)
         return rc;
@@ -604,6 +681,8 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
     }
     if (!a.queue_interval)
         a.queue_interval = 60;
+    if (!a.dnsbl_interval)
+        a.dnsbl_interval = 600;
     memset(&w, 0, sizeof(w));
     w.a = &a;
     w.top = a.top_domains;
@@ -634,6 +713,42 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
         }
     }
     declare(w.m);
+    if (a.dnsbl) {
+        const struct sdx_dnsbl_list *def;
+        char *t, *comma;
+
+        if ((w.dnsbl_buf = strdup(a.dnsbl)) == NULL || (a.dnsbl_lists && (w.lists_buf = strdup(a.dnsbl_lists)) == NULL)) {
+            ret = EXIT_INPUT;
+            goto out;
+        }
+        for (t = w.dnsbl_buf; t && w.ntargets < SDX_DNSBL_TARGETS_MAX; t = comma ? comma + 1 : NULL) {
+            if ((comma = strchr(t, ',')) != NULL)
+                *comma = '\0';
+            if (*t)
+                w.targets[w.ntargets++] = t;
+        }
+        if (w.lists_buf) {
+            if ((ret = cli_dnsbl_lists("watch", w.lists_buf, w.lists, &w.nlists)) != 0)
+                goto out;
+        } else {
+            def = sdx_dnsbl_defaults(&w.nlists);
+            memcpy(w.lists, def, w.nlists * sizeof(*def));
+        }
+        if (!w.ntargets) {
+            fprintf(stderr, "smtpdx watch: --dnsbl takes IP addresses, comma-separated\n");
+            ret = EXIT_USAGE;
+            goto out;
+        }
+        w.listed = malloc(w.ntargets * w.nlists);
+        w.res = calloc(w.ntargets * w.nlists, sizeof(*w.res));
+        if (!w.listed || !w.res) {
+            ret = EXIT_INPUT;
+            goto out;
+        }
+        memset(w.listed, -1, w.ntargets * w.nlists);
+        if ((ret = cli_resolver("watch", a.resolver, a.trust_anchor, &w.rs)) != 0)
+            goto out;
+    }
     if (strcmp(a.state, "none") != 0) {
         if (strcmp(a.state, DEFAULT_STATE) == 0)
             (void)mkdir("/var/lib/smtpdx", 0750);
@@ -697,6 +812,8 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
         if (a.once) {
             if (a.queue)
                 watch_queue(&w);
+            if (a.dnsbl)
+                watch_dnsbl(&w);
             /* the events that wait for a later line (Sendmail's sender) */
             pthread_mutex_lock(&w.lock);
             if ((rc = sdx_logs_end(w.logs, on_event, &w)) != 0) {
@@ -706,6 +823,10 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
             totals(&w);
             pthread_mutex_unlock(&w.lock);
             break;
+        }
+        if (a.dnsbl && time(NULL) - last_dnsbl >= (time_t)a.dnsbl_interval) {
+            watch_dnsbl(&w);
+            last_dnsbl = time(NULL);
         }
         if (a.queue && time(NULL) - last_queue >= (time_t)a.queue_interval) {
             watch_queue(&w);
@@ -752,6 +873,11 @@ out:
     if (sfd >= 0)
         close(sfd);
     sdx_state_close(w.state);
+    sdx_resolver_free(w.rs);
+    free(w.listed);
+    free(w.res);
+    free(w.dnsbl_buf);
+    free(w.lists_buf);
     sdx_metrics_free(w.m);
     sdx_logs_free(w.logs);
     sdx_follow_free(w.fol);

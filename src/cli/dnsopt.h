@@ -11,4 +11,10 @@
  * cause, an input error otherwise (out of memory, resolv.conf unreadable) */
 int cli_resolver(const char *cmd, const char *server, const char *anchor, struct sdx_resolver **rs);
 
+/* cli_dnsbl_lists - "zone[:ip|:domain],..." in buf (cut in place) into
+ * l[0..*n) (names point into buf); 0, or EXIT_USAGE after saying why as
+ * "smtpdx CMD: ..." (dnsbl --lists, watch --dnsbl-lists) */
+#include "smtpdx/dnsbl.h"
+int cli_dnsbl_lists(const char *cmd, char *buf, struct sdx_dnsbl_list *l, size_t *n);
+
 #endif
