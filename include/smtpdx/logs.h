@@ -43,6 +43,11 @@ typedef int (*sdx_logs_emit_fn)(void *arg, const struct sdx_event *e);
 
 SDX_API SDX_NODISCARD int sdx_logs_new(struct sdx_logs **out);
 SDX_API void sdx_logs_free(struct sdx_logs *l);
+/* sdx_logs_limits - fewer sessions and messages in flight than the
+ * defaults (a daemon's memory: each message in flight costs about 2.5 KiB),
+ * before the first line; the oldest are dropped first and counted.
+ * Returns 0, or SDX_EINVAL (0, above the defaults, or lines already fed). */
+SDX_API int sdx_logs_limits(struct sdx_logs *l, size_t sessions, size_t messages);
 /* sdx_logs_line - feed one framed line; source/lineno name it in events.
  * Returns 0, the callback's non-zero value, or SDX_ENOMEM. */
 SDX_API SDX_NODISCARD int sdx_logs_line(struct sdx_logs *l, const struct sdx_logline *ll, const char *source,

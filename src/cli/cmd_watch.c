@@ -50,7 +50,7 @@
 struct watch_args {
     const char    *listen, *state, *mta, *queue, *queue_command;
     const char    *dnsbl, *dnsbl_lists, *resolver, *trust_anchor;
-    unsigned long  checkpoint, top_domains, series_max, queue_interval, dnsbl_interval;
+    unsigned long  checkpoint, top_domains, series_max, queue_interval, dnsbl_interval, in_flight;
     int            from_start, once, no_http;
 };
 
@@ -66,6 +66,8 @@ const struct opt watch_opts[] = {
     { "top-domains", 0,   OPT_UINT, "N",    WA(top_domains),
       "recipient domains counted by name; the rest as \"other\" (default 50)", 10000 },
     { "series-max",  0,   OPT_UINT, "N",    WA(series_max), "metric series kept at most (default 10000)", 1000000 },
+    { "in-flight",   0,   OPT_UINT, "N",    WA(in_flight),
+      "messages in flight remembered for correlation (default 8192, about 20 MB; the oldest are dropped first)", 32768 },
     { "mta",         'm', OPT_STR,  "MTA",  WA(mta),
       "read every line as this MTA's: postfix, exim or opensmtpd (default: by program name)", 0 },
     { "queue",       'q', OPT_STR,  "MTA",  WA(queue),
@@ -136,7 +138,7 @@ struct watch {
     char                domains[256][96];   /* recipient domains counted by name */
     size_t              ndomains;
     unsigned long       top;
-    unsigned long       unparsed_seen, delivered_seen;  /* sdx_logs_stats already added */
+    unsigned long       unparsed_seen, delivered_seen, dropped_seen;  /* sdx_logs_stats already added */
     unsigned long long  events;     /* counted since start */
     int64_t             last_when_us;
     /* blocklist watch */
@@ -175,6 +177,9 @@ static void declare(struct sdx_metrics *m)
                               "Lines in no syslog or journal framing smtpdx knows.", NULL, 0);
     (void)sdx_metrics_declare(m, "smtpdx_follow_events_total", SDX_METRIC_COUNTER,
                               "Rotations (rename), truncations (copytruncate), truncations whose unread lines were recovered from the copy, lost ones, lines cut at 64 KiB.",
+                              NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_correlation_dropped_total", SDX_METRIC_COUNTER,
+                              "Sessions and messages in flight forgotten (oldest first) to stay within --in-flight: their later lines are counted with less context.",
                               NULL, 0);
     (void)sdx_metrics_declare(m, "smtpdx_lag_seconds", SDX_METRIC_GAUGE,
                               "Seconds between now and the time stamp of the last line read (0 before the first).", NULL, 0);
@@ -302,6 +307,10 @@ static void totals(struct watch *w)
         sdx_metrics_add(w->m, "smtpdx_lines_unparsed_total", "", ls.unparsed - w->unparsed_seen);
     if (ls.delivered > w->delivered_seen)
         sdx_metrics_add(w->m, "smtpdx_deliveries_total", "", ls.delivered - w->delivered_seen);
+    if (ls.sessions_dropped + ls.messages_dropped > w->dropped_seen)
+        sdx_metrics_add(w->m, "smtpdx_correlation_dropped_total", "",
+                        ls.sessions_dropped + ls.messages_dropped - w->dropped_seen);
+    w->dropped_seen = ls.sessions_dropped + ls.messages_dropped;
     w->unparsed_seen = ls.unparsed;
     w->delivered_seen = ls.delivered;
     sdx_follow_stats(w->fol, &fs);
@@ -700,6 +709,13 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
         sdx_metrics_new(&w.m, a.series_max ? a.series_max : 10000) != 0) {
         fprintf(stderr, "smtpdx watch: out of memory or no inotify\n");
         ret = EXIT_INPUT;
+        goto out;
+    }
+    /* memory: each message in flight costs about 2.5 KiB; the library's
+     * defaults (32,768) are for one-shot reading, a daemon keeps fewer */
+    if (sdx_logs_limits(w.logs, 2048, a.in_flight ? a.in_flight : 8192) != 0) {
+        fprintf(stderr, "smtpdx watch: --in-flight takes 1 to 32768\n");
+        ret = EXIT_USAGE;
         goto out;
     }
     if (a.mta) {

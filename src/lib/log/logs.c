@@ -24,6 +24,25 @@ int sdx_logs_new(struct sdx_logs **out)
     return 0;
 }
 
+int sdx_logs_limits(struct sdx_logs *l, size_t sessions, size_t messages)
+{
+    struct sdx_map *s2 = NULL, *m2 = NULL;
+
+    if (!sessions || !messages || sessions > SDX_LOGS_SESSIONS_MAX || messages > SDX_LOGS_MESSAGES_MAX ||
+        sdx__map_count(l->sessions) || sdx__map_count(l->messages))
+        return SDX_EINVAL;
+    if (sdx__map_new(&s2, sizeof(struct session), sessions) != 0 ||
+        sdx__map_new(&m2, sizeof(struct message), messages) != 0) {
+        sdx__map_free(s2);
+        return SDX_ENOMEM;
+    }
+    sdx__map_free(l->sessions);
+    sdx__map_free(l->messages);
+    l->sessions = s2;
+    l->messages = m2;
+    return 0;
+}
+
 void sdx_logs_free(struct sdx_logs *l)
 {
     size_t i;

@@ -16,6 +16,8 @@
 #include "smtpdx/follow.h"
 #include "smtpdx/metrics.h"
 #include "smtpdx/queue.h"
+#include "smtpdx/logs.h"
+#include "smtpdx/syslog.h"
 #include "smtpdx/state.h"
 
 struct got {
@@ -333,6 +335,44 @@ static void test_queue(void **state)
     free(q);
 }
 
+/* ---- the correlation limits of a daemon ------------------------------------------ */
+static int no_event(void *arg, const struct sdx_event *e)
+{
+    (void)arg, (void)e;
+    return 0;
+}
+
+static void test_logs_limits(void **state)
+{
+    static const char *const lines[] = {
+        "Dec  6 10:00:00 mx postfix/qmgr[1]: AAAA1: from=<a@x.test>, size=1, nrcpt=1 (queue active)",
+        "Dec  6 10:00:01 mx postfix/qmgr[1]: BBBB2: from=<b@x.test>, size=1, nrcpt=1 (queue active)",
+        "Dec  6 10:00:02 mx postfix/qmgr[1]: CCCC3: from=<c@x.test>, size=1, nrcpt=1 (queue active)",
+    };
+    struct sdx_logs *l;
+    struct sdx_syslog sl;
+    struct sdx_logs_stats st;
+    size_t i;
+
+    (void)state;
+    assert_int_equal(sdx_logs_new(&l), 0);
+    assert_int_equal(sdx_logs_limits(l, 0, 10), SDX_EINVAL);
+    assert_int_equal(sdx_logs_limits(l, 10, 1000000), SDX_EINVAL);
+    assert_int_equal(sdx_logs_limits(l, 16, 2), 0);
+    sdx_syslog_init(&sl, 2026, 0);
+    for (i = 0; i < 3; i++) {
+        struct sdx_logline ll;
+
+        assert_int_equal(sdx_syslog_parse(&sl, lines[i], strlen(lines[i]), &ll), 0);
+        assert_int_equal(sdx_logs_line(l, &ll, "t", i + 1, no_event, NULL), 0);
+    }
+    sdx_logs_stats(l, &st);
+    assert_int_equal(st.messages_dropped, 1);            /* three in flight, room for two */
+    assert_int_equal(sdx_logs_limits(l, 16, 2), SDX_EINVAL);   /* lines already fed */
+    sdx_syslog_release(&sl);
+    sdx_logs_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -343,6 +383,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_from_end_and_missing, setup, teardown),
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_queue),
+        cmocka_unit_test(test_logs_limits),
         cmocka_unit_test_setup_teardown(test_state, setup, teardown),
     };
 
