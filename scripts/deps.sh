@@ -7,7 +7,7 @@
 set -eu
 what=${1:-test}
 build="gcc make cmake pkg-config libidn2-dev libarchive-dev libssl-dev libunbound-dev libevent-dev libpsl-dev libcurl4-openssl-dev dns-root-data libgmime-3.0-dev libsqlite3-dev libmicrohttpd-dev"
-test="$build libcmocka-dev jq gzip bzip2 xz-utils zstd chromium python3 python3-yaml openssl logrotate curl"
+test="$build libcmocka-dev jq gzip bzip2 xz-utils zstd chromium python3 python3-yaml openssl logrotate curl prometheus"
 fuzz="$build clang libclang-rt-14-dev"
 case $what in
     build) want=$build ;;
@@ -31,3 +31,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# prometheus (for promtool, which tests examples/prometheus) and
+# prometheus-postfix-exporter (a benchmark peer) start servers of their own
+# when installed: the tests want neither listening
+pkill -x prometheus 2>/dev/null || true
