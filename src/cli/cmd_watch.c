@@ -27,6 +27,8 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <grp.h>
+#include <pwd.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -48,7 +50,7 @@
 #define DEFAULT_STATE  "/var/lib/smtpdx/watch.db"
 
 struct watch_args {
-    const char    *listen, *state, *mta, *queue, *queue_command;
+    const char    *listen, *state, *mta, *queue, *queue_command, *user;
     const char    *dnsbl, *dnsbl_lists, *resolver, *trust_anchor;
     unsigned long  checkpoint, top_domains, series_max, queue_interval, dnsbl_interval, in_flight;
     int            from_start, once, no_http;
@@ -84,6 +86,8 @@ const struct opt watch_opts[] = {
       "ask this DNS server for the blocklists (default: those of /etc/resolv.conf)", 0 },
     { "trust-anchor", 0,  OPT_STR,  "FILE", WA(trust_anchor),
       "DNSSEC trust anchor (default " SDX_ROOT_KEY "; none: no validation)", 0 },
+    { "user",        'u', OPT_STR,  "USER", WA(user),
+      "started as root: become USER once the port, the state and the logs are open (USER must read the logs: group adm)", 0 },
     { "once",        0,   OPT_FLAG, NULL,   WA(once),
       "read what the files hold now, print the metrics, save the state and exit", 0 },
     { "no-http",     0,   OPT_FLAG, NULL,   WA(no_http), "do not serve HTTP (with a state file: counting only)", 0 },
@@ -565,6 +569,33 @@ static void watch_dnsbl(struct watch *w)
     pthread_mutex_unlock(&w->lock);
 }
 
+/* drop - become user (after the port, the state and the logs are open):
+ * the state's files are handed over first, so checkpoints go on */
+static int drop(const char *user, const char *state)
+{
+    struct passwd *pw = getpwnam(user);
+    static const char *const suffix[] = { "", "-wal", "-shm" };
+    char p[4096];
+    size_t i;
+
+    if (!pw) {
+        fprintf(stderr, "smtpdx watch: --user %s: no such user\n", user);
+        return -1;
+    }
+    for (i = 0; state && i < 3; i++)
+        if ((size_t)snprintf(p, sizeof(p), "%s%s", state, suffix[i]) < sizeof(p))
+            (void)chown(p, pw->pw_uid, pw->pw_gid);
+    if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+        fprintf(stderr, "smtpdx watch: cannot become %s: %s\n", user, strerror(errno));
+        return -1;
+    }
+    if (setuid(0) == 0) {           /* must not be able to come back */
+        fprintf(stderr, "smtpdx watch: could regain root after becoming %s: stopping\n", user);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- HTTP ------------------------------------------------------------------------ */
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, const char *body,
                              size_t n)
@@ -811,6 +842,18 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
         sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
         fprintf(stderr, "smtpdx watch: following %d file(s)%s%s\n", argc - first,
                 http ? ", serving http://" : "", http ? a.listen : "");
+    }
+    if (a.user) {
+        /* open what is needed first: the logs (read once), the state's
+         * journal (a first checkpoint) */
+        pthread_mutex_lock(&w.lock);
+        rc = sdx_follow_read(w.fol, on_line, &w);
+        pthread_mutex_unlock(&w.lock);
+        (void)checkpoint(&w);
+        if (rc || drop(a.user, w.state ? a.state : NULL) != 0) {
+            ret = EXIT_INPUT;
+            goto out;
+        }
     }
     last_cp = time(NULL);
     do {
