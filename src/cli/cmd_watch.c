@@ -16,6 +16,7 @@
  * (state, listen address, no file). */
 #define _DEFAULT_SOURCE 1           /* tm_gmtoff */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <poll.h>
@@ -118,6 +119,9 @@ const char watch_help[] =
     "every --dnsbl-interval seconds (smtpdx_dnsbl_listed; a listing or\n"
     "delisting is logged and counted in smtpdx_dnsbl_changes_total).\n"
     "\n"
+    "A LOG of - reads standard input as a stream (journalctl -f -o json):\n"
+    "counters are kept across restarts, a stream has no position.\n"
+    "\n"
     "Positions and counters are saved together (--state, every --checkpoint\n"
     "seconds and at exit): after a restart, even after kill -9, counting goes\n"
     "on from the same line, with no line lost or counted twice.\n"
@@ -129,7 +133,8 @@ const char watch_help[] =
     "  smtpdx watch /var/log/mail.log\n"
     "  smtpdx watch --listen 127.0.0.1:9633 --state /var/lib/smtpdx/watch.db /var/log/mail.log\n"
     "  curl -s 127.0.0.1:9633/metrics | grep smtpdx_refusals_total\n"
-    "  smtpdx watch --once --from-start --state none /var/log/mail.log   # metrics of a file, once\n";
+    "  smtpdx watch --once --from-start --state none /var/log/mail.log   # metrics of a file, once\n"
+    "  journalctl -f -n 0 -o json -u postfix@- | smtpdx watch -          # the journal, as a stream\n";
 
 struct watch {
     const struct watch_args *a;
@@ -154,6 +159,11 @@ struct watch {
     signed char        *listed;     /* per target and list: -1 unknown, 0, 1 */
     struct sdx_dnsbl_result *res;
     char               *dnsbl_buf, *lists_buf;
+    /* "-": a stream on standard input (journalctl -f -o json) */
+    int                 use_stdin, stdin_eof;
+    char               *in;         /* SDX_FOLLOW_LINE_MAX + 64 KiB */
+    size_t              in_len;
+    unsigned long       in_lineno;
     time_t              started;
     unsigned long       lineno[SDX_FOLLOW_FILES_MAX];
     int                 err;
@@ -278,12 +288,12 @@ static int on_line(void *arg, size_t file, const char *line, size_t len)
     struct watch *w = arg;
     struct sdx_logline ll;
     char fl[SDX_METRICS_KEY_MAX] = "";
-    const char *path = sdx_follow_path(w->fol, file);
+    const char *path = file == SDX_FOLLOW_FILES_MAX ? "-" : sdx_follow_path(w->fol, file);
+    unsigned long lineno = file == SDX_FOLLOW_FILES_MAX ? ++w->in_lineno : ++w->lineno[file];
     int err;
 
     (void)sdx_metrics_label(fl, sizeof(fl), "file", path, strlen(path));
     sdx_metrics_add(w->m, "smtpdx_lines_read_total", fl, 1);
-    w->lineno[file]++;
     if ((err = sdx_syslog_parse(&w->sl, line, len, &ll)) != 0) {
         if (err == SDX_ENOMEM)
             return w->err = err;
@@ -292,7 +302,7 @@ static int on_line(void *arg, size_t file, const char *line, size_t len)
     }
     if (ll.when_us)
         w->last_when_us = ll.when_us;
-    if ((err = sdx_logs_line(w->logs, &ll, path, w->lineno[file], on_event, w)) != 0)
+    if ((err = sdx_logs_line(w->logs, &ll, path, lineno, on_event, w)) != 0)
         return w->err = err;
     return 0;
 }
@@ -569,6 +579,41 @@ static void watch_dnsbl(struct watch *w)
     pthread_mutex_unlock(&w->lock);
 }
 
+/* read_stdin - what standard input holds now, complete lines delivered;
+ * a line longer than the limit is cut */
+static int read_stdin(struct watch *w)
+{
+    for (;;) {
+        ssize_t got = read(STDIN_FILENO, w->in + w->in_len, (SDX_FOLLOW_LINE_MAX + 65536) - w->in_len);
+        size_t s = 0, i;
+        int rc;
+
+        if (got < 0)
+            return errno == EAGAIN || errno == EINTR ? 0 : -1;
+        if (got == 0) {
+            w->stdin_eof = 1;
+            if (w->in_len && (rc = on_line(w, SDX_FOLLOW_FILES_MAX, w->in, w->in_len)) != 0)
+                return rc;
+            w->in_len = 0;
+            return 0;
+        }
+        w->in_len += (size_t)got;
+        for (i = 0; i < w->in_len; i++)
+            if (w->in[i] == '\n') {
+                if ((rc = on_line(w, SDX_FOLLOW_FILES_MAX, w->in + s, i - s)) != 0)
+                    return rc;
+                s = i + 1;
+            }
+        if (s == 0 && w->in_len >= SDX_FOLLOW_LINE_MAX) {
+            if ((rc = on_line(w, SDX_FOLLOW_FILES_MAX, w->in, w->in_len)) != 0)
+                return rc;
+            s = w->in_len;
+        }
+        memmove(w->in, w->in + s, w->in_len - s);
+        w->in_len -= s;
+    }
+}
+
 /* drop - become user (after the port, the state and the logs are open):
  * the state's files are handed over first, so checkpoints go on */
 static int drop(const char *user, const char *state)
@@ -808,6 +853,17 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
     }
     for (i = first; i < argc; i++) {
         struct sdx_follow_pos pos;
+
+        if (strcmp(argv[i], "-") == 0) {        /* a stream: no position to keep */
+            if (w.use_stdin || (w.in = malloc(SDX_FOLLOW_LINE_MAX + 65536)) == NULL) {
+                fprintf(stderr, "smtpdx watch: - (standard input) once only\n");
+                ret = EXIT_USAGE;
+                goto out;
+            }
+            w.use_stdin = 1;
+            (void)fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
+            continue;
+        }
         int have = w.state && sdx_state_position(w.state, argv[i], &pos) == 0;
         int idx = sdx_follow_add(w.fol, argv[i], have ? SDX_FOLLOW_FROM_POS :
                                  a.from_start || a.once ? SDX_FOLLOW_FROM_START : SDX_FOLLOW_FROM_END,
@@ -857,10 +913,19 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
     }
     last_cp = time(NULL);
     do {
-        struct pollfd p[2] = { { sdx_follow_fd(w.fol), POLLIN, 0 }, { sfd, POLLIN, 0 } };
+        struct pollfd p[3] = { { sdx_follow_fd(w.fol), POLLIN, 0 }, { sfd, POLLIN, 0 },
+                               { w.use_stdin && !w.stdin_eof ? STDIN_FILENO : -1, POLLIN, 0 } };
 
         pthread_mutex_lock(&w.lock);
         rc = sdx_follow_read(w.fol, on_line, &w);
+        if (!rc && w.use_stdin && !w.stdin_eof) {
+            if (a.once) {               /* --once: the whole stream */
+                (void)fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) & ~O_NONBLOCK);
+                while (!rc && !w.stdin_eof)
+                    rc = read_stdin(&w);
+            } else
+                rc = read_stdin(&w);
+        }
         totals(&w);
         pthread_mutex_unlock(&w.lock);
         if (rc || w.err) {
@@ -896,7 +961,12 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
                 fprintf(stderr, "smtpdx watch: cannot save the state in %s\n", a.state);
             last_cp = time(NULL);
         }
-        if (poll(p, 2, 1000) > 0 && (p[1].revents & POLLIN)) {
+        if (w.use_stdin && w.stdin_eof) {
+            fprintf(stderr, "smtpdx watch: standard input closed: stopping\n");
+            ret = EXIT_INPUT;           /* the producer died: let the supervisor restart us */
+            break;
+        }
+        if (poll(p, 3, 1000) > 0 && (p[1].revents & POLLIN)) {
             struct signalfd_siginfo si;
 
             while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
@@ -940,6 +1010,7 @@ out:
     sdx_metrics_free(w.m);
     sdx_logs_free(w.logs);
     sdx_follow_free(w.fol);
+    free(w.in);
     sdx_syslog_release(&w.sl);
     pthread_mutex_destroy(&w.lock);
     return ret;

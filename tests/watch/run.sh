@@ -106,5 +106,21 @@ kill -TERM "$PID"; wait "$PID"; rc=$?; PID=
 echo "lines read $LINES of $TOTAL; refusals counted $EVENTS, smtpdx logs counts $WANT"
 [ "$LINES" -eq "$TOTAL" ] || fail "lines read $LINES, want $TOTAL (each line once)"
 [ "$EVENTS" -eq "$WANT" ] || fail "refusals $EVENTS, want $WANT (smtpdx logs over the same lines)"
-echo "watch: ok (rotations: create and copytruncate; kill -9 and restart)"
+# a stream on standard input (journalctl -f -o json | smtpdx watch -): read
+# live, and the end of the stream stops the daemon with status 3
+mkfifo "$W/fifo"
+"$SMTPDX" watch --state none --listen "127.0.0.1:$PORT" - < "$W/fifo" 2>"$W/stream.err" &
+PID=$!
+exec 7>"$W/fifo"
+cat "$SRC/postfix-maillog" >&7
+S=$(wc -l < "$SRC/postfix-maillog")
+wait_lines "$S"
+SE=$(metric smtpdx_refusals_total)
+SW=$("$SMTPDX" logs --json "$SRC/postfix-maillog" 2>/dev/null | sed -n 's/^  "events": \([0-9]*\),$/\1/p')
+exec 7>&-
+wait "$PID"; rc=$?; PID=
+[ "$SE" -eq "$SW" ] || fail "stream: refusals $SE, want $SW"
+[ "$rc" -eq 3 ] || fail "stream: exit $rc when standard input closed, want 3"
+echo "stream on standard input: $SE refusals; exit 3 at its end"
+echo "watch: ok (rotations: create and copytruncate; kill -9 and restart; a stream)"
 exit 0
