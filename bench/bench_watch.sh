@@ -10,6 +10,7 @@
 #                  the number of cleanup message-id lines (it exports no
 #                  line count; cleanup lines are spread over the whole log).
 # Reports lines/s, peak RSS (VmHWM), smtpdx's lag at the end; medians of RUNS.
+# SKIP_PEER=1 times smtpdx alone (the peer takes minutes on large logs).
 set -u
 build=${1:-build}
 shared=${2:-../shared}
@@ -52,7 +53,7 @@ echo "== watch: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo
 for i in $(seq "$RUNS"); do
     follow smtpdx http://127.0.0.1:19633 smtpdx_lines_read_total "$n" \
         "$build/smtpdx" watch --state none --from-start --listen 127.0.0.1:19633 "$work/smtpdx.log" >> "$work/smtpdx.times"
-    if command -v prometheus-postfix-exporter > /dev/null 2>&1; then
+    if [ "${SKIP_PEER:-0}" != 1 ] && command -v prometheus-postfix-exporter > /dev/null 2>&1; then
         follow peer http://127.0.0.1:19154 postfix_cleanup_messages_processed_total "$cleanups" \
             prometheus-postfix-exporter --web.listen-address=127.0.0.1:19154 \
             --postfix.logfile_path="$work/peer.log" >> "$work/peer.times"

@@ -42,16 +42,20 @@
 #include "smtpdx/queue.h"
 #include "smtpdx/dnsbl.h"
 #include "smtpdx/resolver.h"
+#include "smtpdx/alert.h"
+#include "smtpdx/json.h"
+#include "smtpdx/group.h"
 #include "smtpdx/state.h"
 #include "smtpdx/syslog.h"
 #include "cmds.h"
 #include "dnsopt.h"
+#include "watch_conf.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:9633"
 #define DEFAULT_STATE  "/var/lib/smtpdx/watch.db"
 
 struct watch_args {
-    const char    *listen, *state, *mta, *queue, *queue_command, *user;
+    const char    *listen, *state, *mta, *queue, *queue_command, *user, *config;
     const char    *dnsbl, *dnsbl_lists, *resolver, *trust_anchor;
     unsigned long  checkpoint, top_domains, series_max, queue_interval, dnsbl_interval, in_flight;
     int            from_start, once, no_http;
@@ -59,6 +63,8 @@ struct watch_args {
 
 #define WA(f) offsetof(struct watch_args, f)
 const struct opt watch_opts[] = {
+    { "config",      'c', OPT_STR,  "FILE", WA(config),
+      "settings and alert rules, key = value as in main.cf (options given here win); SIGHUP re-reads the alert rules", 0 },
     { "listen",      'l', OPT_STR,  "ADDR:PORT", WA(listen),
       "serve /metrics, /healthz and / here (default " DEFAULT_LISTEN "; loopback unless you say otherwise)", 0 },
     { "state",       's', OPT_STR,  "FILE", WA(state),
@@ -159,6 +165,11 @@ struct watch {
     signed char        *listed;     /* per target and list: -1 unknown, 0, 1 */
     struct sdx_dnsbl_result *res;
     char               *dnsbl_buf, *lists_buf;
+    /* alerts: fired under the lock, acted on after it */
+    struct watch_conf   conf;
+    struct sdx_alert_fired pending[32];
+    size_t              npending;
+    unsigned long       alerts_dropped;
     /* "-": a stream on standard input (journalctl -f -o json) */
     int                 use_stdin, stdin_eof;
     char               *in;         /* SDX_FOLLOW_LINE_MAX + 64 KiB */
@@ -214,6 +225,8 @@ static void declare(struct sdx_metrics *m)
                               "Listings and delistings seen between two checks.", NULL, 0);
     (void)sdx_metrics_declare(m, "smtpdx_dnsbl_no_verdict_total", SDX_METRIC_COUNTER,
                               "Checks that gave no verdict: a timeout or SERVFAIL, an error code (Spamhaus 127.255.255.x), an answer outside 127/8.", NULL, 0);
+    (void)sdx_metrics_declare(m, "smtpdx_alerts_total", SDX_METRIC_COUNTER,
+                              "Alerts fired, by rule (the configuration key).", NULL, 0);
     (void)sdx_metrics_declare(m, "smtpdx_queue_listing_errors_total", SDX_METRIC_COUNTER,
                               "Queue listings that failed, timed out or printed lines that could not be read.", NULL, 0);
 }
@@ -246,6 +259,23 @@ static const char *domain_label(struct watch *w, struct sdx_str rcpt, char *buf,
     return "other";
 }
 
+/* fired - keep n fired alerts for act() (called under the lock) */
+static void fired(struct watch *w, const struct sdx_alert_fired *f, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        char l[SDX_METRICS_KEY_MAX] = "";
+
+        (void)sdx_metrics_label(l, sizeof(l), "rule", f[i].rule, strlen(f[i].rule));
+        sdx_metrics_add(w->m, "smtpdx_alerts_total", l, 1);
+        if (w->npending < sizeof(w->pending) / sizeof(w->pending[0]))
+            w->pending[w->npending++] = f[i];
+        else
+            w->alerts_dropped++;
+    }
+}
+
 static int on_event(void *arg, const struct sdx_event *e)
 {
     struct watch *w = arg;
@@ -272,6 +302,19 @@ static int on_event(void *arg, const struct sdx_event *e)
     (void)sdx_metrics_label(dl, sizeof(dl), "domain", d, strlen(d));
     sdx_metrics_add(w->m, "smtpdx_refusals_total", labels, 1);
     w->events++;
+    if (w->conf.alerts && sdx_alerts_count(w->conf.alerts)) {
+        struct sdx_alert_fired f[8];
+        char fp[160];
+        size_t n;
+
+        sdx_fingerprint(e->reply->text.data, e->reply->text.len, fp, sizeof(fp));
+        /* the log's own time: a backlog read after a restart is judged by
+         * when it happened, not by when it is read */
+        n = sdx_alerts_event(w->conf.alerts, e->when_us ? e->when_us / 1000000 : (int64_t)time(NULL),
+                             sdx_direction_name(e->dir),
+                             sdx_reply_class(e->reply), sdx_reason_name(v.reason), d, fp, f, 8);
+        fired(w, f, n);
+    }
     sdx_metrics_add(w->m, "smtpdx_refusals_by_domain_total", dl, 1);
     if (e->delay_ms >= 0) {
         char ol[64] = "";
@@ -523,6 +566,18 @@ static void watch_queue(struct watch *w)
             (void)sdx_metrics_label(l, sizeof(l), "last_reason", top[i]->last_reason, strlen(top[i]->last_reason));
             sdx_metrics_set(w->m, "smtpdx_queue_recipients_by_domain", l, (double)top[i]->recipients);
         }
+        if (w->conf.alerts) {
+            struct sdx_alert_fired f[4];
+            unsigned long waiting = 0, oldest = 0;
+
+            for (i = 0; i < q.nq; i++) {
+                waiting += strcmp(q.q[i].name, "hold") != 0 ? q.q[i].messages : 0;
+                if (q.q[i].oldest && (unsigned long)(now - q.q[i].oldest) > oldest &&
+                    strcmp(q.q[i].name, "hold") != 0)
+                    oldest = (unsigned long)(now - q.q[i].oldest);
+            }
+            fired(w, f, sdx_alerts_queue(w->conf.alerts, (int64_t)now, waiting, oldest, f, 4));
+        }
         n = sdx_queue_top_reason(&q, why, SDX_QUEUE_TOP_MAX);
         for (i = 0; i < n; i++) {
             l[0] = '\0';
@@ -569,6 +624,12 @@ static void watch_dnsbl(struct watch *w)
 
                 snprintf(c, sizeof(c), "%s,change=\"%s\"", lab, now ? "listed" : "delisted");
                 sdx_metrics_add(w->m, "smtpdx_dnsbl_changes_total", c, 1);
+                if (now && w->conf.alerts) {
+                    struct sdx_alert_fired f[2];
+
+                    fired(w, f, sdx_alerts_listed(w->conf.alerts, (int64_t)time(NULL), w->targets[t],
+                                                  r->list->zone, f, 2));
+                }
                 fprintf(stderr, "smtpdx watch: %s is %s %s%s%.*s\n", w->targets[t],
                         now ? "now listed on" : "no longer listed on", r->list->zone,
                         now && r->nans ? ": " : "", now && r->nans ? 200 : 0,
@@ -639,6 +700,78 @@ static int drop(const char *user, const char *state)
         return -1;
     }
     return 0;
+}
+
+/* act - what the configuration says to do with the alerts fired: a log
+ * line always; the alert as JSON on the standard input of alert_command
+ * (not waited for: reaped later), and POSTed to alert_url. Outside the lock. */
+static void act(struct watch *w)
+{
+    struct sdx_alert_fired f[32];
+    size_t n, i;
+    char host[256] = "";
+
+    pthread_mutex_lock(&w->lock);
+    n = w->npending;
+    memcpy(f, w->pending, n * sizeof(f[0]));
+    w->npending = 0;
+    pthread_mutex_unlock(&w->lock);
+    (void)gethostname(host, sizeof(host) - 1);
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;                               /* commands of earlier alerts */
+    for (i = 0; i < n; i++) {
+        struct sdx_buf out;
+        struct sdx_json j;
+        char when[40];
+
+        fprintf(stderr, "smtpdx watch: ALERT %s: %s\n", f[i].rule, f[i].summary);
+        if (!w->conf.alert_command && !w->conf.alert_url)
+            continue;
+        sdx_time_format((int64_t)time(NULL) * 1000000, when, sizeof(when));
+        sdx_buf_init(&out, 1u << 16);
+        sdx_json_init(&j, &out, 0);
+        sdx_json_obj(&j, NULL);
+        sdx_json_str(&j, "alert", f[i].rule);
+        sdx_json_str(&j, "summary", f[i].summary);
+        sdx_json_int(&j, "value", (int64_t)f[i].value);
+        sdx_json_int(&j, "threshold", (int64_t)f[i].threshold);
+        sdx_json_int(&j, "window_s", (int64_t)f[i].window);
+        sdx_json_str(&j, "time", when);
+        sdx_json_str(&j, "host", host);
+        sdx_json_end(&j, '}');
+        if (j.err || sdx_buf_addc(&out, '\n') != 0) {
+            sdx_buf_release(&out);
+            continue;
+        }
+        if (w->conf.alert_command) {
+            char *argv[] = { "sh", "-c", w->conf.alert_command, NULL };
+            posix_spawn_file_actions_t fa;
+            int pfd[2];
+            pid_t pid;
+            extern char **environ;
+
+            if (pipe(pfd) == 0) {
+                posix_spawn_file_actions_init(&fa);
+                posix_spawn_file_actions_adddup2(&fa, pfd[0], STDIN_FILENO);
+                posix_spawn_file_actions_addclose(&fa, pfd[1]);
+                if (posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ) == 0) {
+                    if (write(pfd[1], out.data, out.len) != (ssize_t)out.len)
+                        fprintf(stderr, "smtpdx watch: alert_command did not take the whole alert\n");
+                } else
+                    fprintf(stderr, "smtpdx watch: cannot run alert_command\n");
+                posix_spawn_file_actions_destroy(&fa);
+                close(pfd[0]);
+                close(pfd[1]);
+            }
+        }
+        if (w->conf.alert_url) {
+            char err[256];
+
+            if (sdx_webhook_post(w->conf.alert_url, out.data, out.len, 5, err, sizeof(err)) != 0)
+                fprintf(stderr, "smtpdx watch: alert_url: %s\n", err);
+        }
+        sdx_buf_release(&out);
+    }
 }
 
 /* ---- HTTP ------------------------------------------------------------------------ */
@@ -741,8 +874,22 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
     char msg[256];
     time_t last_cp, last_queue = 0, last_dnsbl = 0;
 
+    memset(&w, 0, sizeof(w));
     if ((rc = opt_parse(self, argc, argv, &a, &first)) >= 0)
         return rc;
+    if (a.config) {
+        unsigned char set[64] = { 0 };
+        const struct opt *o;
+        size_t k;
+
+        /* what the command line gave wins over the file */
+        for (o = watch_opts, k = 0; o->lng && k < sizeof(set); o++, k++)
+            set[k] = o->type == OPT_STR ? *(const char **)((char *)&a + o->field) != NULL :
+                     o->type == OPT_UINT ? *(unsigned long *)((char *)&a + o->field) != 0 :
+                     *(int *)((char *)&a + o->field) != 0;
+        if (watch_conf_read(a.config, watch_opts, &a, set, &w.conf) != 0)
+            return EXIT_USAGE;
+    }
     if (!a.listen)
         a.listen = DEFAULT_LISTEN;
     if (!a.state)
@@ -751,24 +898,26 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
         a.checkpoint = 5;
     if (!a.top_domains)
         a.top_domains = 50;
-    if (first == argc) {
-        fprintf(stderr, "smtpdx watch: name the log files to follow\n");
+    if (first == argc && !w.conf.nlogs) {
+        fprintf(stderr, "smtpdx watch: name the log files to follow (or logs = in --config)\n");
         opt_usage_line(self, stderr);
+        watch_conf_free(&w.conf);
         return EXIT_USAGE;
     }
     if (!a.once && !a.no_http && parse_listen(a.listen, &sa) != 0) {
         fprintf(stderr, "smtpdx watch: --listen takes an IPv4 ADDR:PORT (such as 127.0.0.1:9633)\n");
+        watch_conf_free(&w.conf);
         return EXIT_USAGE;
     }
     if (a.queue && strcmp(a.queue, "postfix") != 0 && strcmp(a.queue, "exim") != 0) {
         fprintf(stderr, "smtpdx watch: --queue takes postfix or exim\n");
+        watch_conf_free(&w.conf);
         return EXIT_USAGE;
     }
     if (!a.queue_interval)
         a.queue_interval = 60;
     if (!a.dnsbl_interval)
         a.dnsbl_interval = 600;
-    memset(&w, 0, sizeof(w));
     w.a = &a;
     w.top = a.top_domains;
     w.started = time(NULL);
@@ -875,6 +1024,18 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
             goto out;
         }
     }
+    for (i = 0; i < (int)w.conf.nlogs; i++) {
+        struct sdx_follow_pos pos;
+        int have = w.state && sdx_state_position(w.state, w.conf.logs[i], &pos) == 0;
+
+        if (sdx_follow_add(w.fol, w.conf.logs[i], have ? SDX_FOLLOW_FROM_POS :
+                           a.from_start || a.once ? SDX_FOLLOW_FROM_START : SDX_FOLLOW_FROM_END,
+                           have ? &pos : NULL) < 0) {
+            fprintf(stderr, "smtpdx watch: %s: cannot follow\n", w.conf.logs[i]);
+            ret = EXIT_USAGE;
+            goto out;
+        }
+    }
     /* signals blocked before any thread exists (libmicrohttpd's inherits
      * the mask), taken by the loop through a signalfd */
     sigemptyset(&mask);
@@ -928,6 +1089,7 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
         }
         totals(&w);
         pthread_mutex_unlock(&w.lock);
+        act(&w);
         if (rc || w.err) {
             fprintf(stderr, "smtpdx watch: %s\n", sdx_strerror(w.err ? w.err : rc));
             ret = EXIT_INPUT;
@@ -946,6 +1108,7 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
             }
             totals(&w);
             pthread_mutex_unlock(&w.lock);
+            act(&w);
             break;
         }
         if (a.dnsbl && time(NULL) - last_dnsbl >= (time_t)a.dnsbl_interval) {
@@ -972,6 +1135,29 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
             while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
                 if (si.ssi_signo == SIGHUP) {
                     (void)checkpoint(&w);
+                    if (a.config) {     /* the alert rules again; other settings need a restart */
+                        struct watch_conf c2;
+                        struct watch_args a2 = a;
+                        unsigned char all[64];
+
+                        memset(all, 1, sizeof(all));
+                        if (watch_conf_read(a.config, watch_opts, &a2, all, &c2) == 0) {
+                            pthread_mutex_lock(&w.lock);
+                            sdx_alerts_free(w.conf.alerts);
+                            free(w.conf.alert_command);
+                            free(w.conf.alert_url);
+                            w.conf.alerts = c2.alerts;
+                            w.conf.alert_command = c2.alert_command;
+                            w.conf.alert_url = c2.alert_url;
+                            c2.alerts = NULL;
+                            c2.alert_command = c2.alert_url = NULL;
+                            pthread_mutex_unlock(&w.lock);
+                            watch_conf_free(&c2);
+                            fprintf(stderr, "smtpdx watch: SIGHUP: %zu alert rules read again\n",
+                                    sdx_alerts_count(w.conf.alerts));
+                        } else
+                            fprintf(stderr, "smtpdx watch: SIGHUP: the configuration has errors: the old rules stay\n");
+                    }
                     fprintf(stderr, "smtpdx watch: SIGHUP: state saved\n");
                 } else
                     stop = 1;
@@ -1011,6 +1197,7 @@ out:
     sdx_logs_free(w.logs);
     sdx_follow_free(w.fol);
     free(w.in);
+    watch_conf_free(&w.conf);
     sdx_syslog_release(&w.sl);
     pthread_mutex_destroy(&w.lock);
     return ret;

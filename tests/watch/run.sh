@@ -122,5 +122,45 @@ wait "$PID"; rc=$?; PID=
 [ "$SE" -eq "$SW" ] || fail "stream: refusals $SE, want $SW"
 [ "$rc" -eq 3 ] || fail "stream: exit $rc when standard input closed, want 3"
 echo "stream on standard input: $SE refusals; exit 3 at its end"
-echo "watch: ok (rotations: create and copytruncate; kill -9 and restart; a stream)"
+# alert rules from a configuration file: a command gets the alert as JSON
+# on its standard input, a webhook (a local HTTP server) gets it POSTed
+HOOK=$((PORT + 1))
+cat > "$W/hook.py" <<'PY'
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
+        with open(sys.argv[2], 'ab') as f:
+            f.write(body)
+        self.send_response(204); self.end_headers()
+    def log_message(self, *a): pass
+http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()
+PY
+python3 "$W/hook.py" "$HOOK" "$W/posted.json" &
+HPID=$!
+cat > "$W/watch.conf" <<CONF
+# smtpdx watch settings, as in main.cf
+logs = $SRC/postfix-maillog
+state = none
+alert_reason_userunknown = 1 per 1h
+alert_refusals = 10
+    per 1h
+alert_command = cat >> $W/command.json
+alert_url = http://127.0.0.1:$HOOK/alert
+CONF
+sleep 0.5
+"$SMTPDX" watch --once --from-start --config "$W/watch.conf" > "$W/conf.metrics" 2> "$W/conf.err" ||
+    { kill "$HPID"; fail "watch --config failed: $(cat "$W/conf.err")"; }
+sleep 0.5
+kill "$HPID" 2>/dev/null
+grep -q '"alert":"alert_reason_userunknown"' "$W/command.json" || fail "alert_command did not get the alert as JSON"
+grep -q '"alert":"alert_refusals"' "$W/posted.json" || fail "alert_url did not get the alert POSTed"
+grep -q 'ALERT alert_refusals: 10 refusals' "$W/conf.err" || fail "the alert is not logged"
+grep -q 'smtpdx_alerts_total{rule="alert_reason_userunknown"} 1' "$W/conf.metrics" || fail "smtpdx_alerts_total"
+printf 'alert_reason_userunknown = often\n' > "$W/bad.conf"
+"$SMTPDX" watch --once --config "$W/bad.conf" "$LOG" 2> "$W/bad.err"; rc=$?
+[ "$rc" -eq 2 ] && grep -q 'bad.conf:1: alert_reason_userunknown takes N per DURATION' "$W/bad.err" ||
+    fail "a bad rule: exit $rc, $(cat "$W/bad.err")"
+echo "alerts: command and webhook got the alerts; a bad rule is named with its file and line"
+echo "watch: ok (rotations: create and copytruncate; kill -9 and restart; a stream; alerts)"
 exit 0

@@ -4,38 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <curl/curl.h>
 #include "smtpdx/mtasts.h"
-#include "../core/dynlib.h"
-
-/* libcurl, loaded when a policy is first fetched (dynlib.h says why); the
- * calls below go through these pointers under their own names */
-static struct {
-    CURL *(*easy_init)(void);
-    CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
-    CURLcode (*easy_perform)(CURL *);
-    CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
-    void (*easy_cleanup)(CURL *);
-    const char *(*easy_strerror)(CURLcode);
-    struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
-    void (*slist_free_all)(struct curl_slist *);
-} C;
-static const char *const curl_names[] = {
-    "curl_easy_init", "curl_easy_setopt", "curl_easy_perform", "curl_easy_getinfo", "curl_easy_cleanup",
-    "curl_easy_strerror", "curl_slist_append", "curl_slist_free_all",
-};
-static struct sdx_dynlib libcurl = { "libcurl.so.4", curl_names, sizeof(curl_names) / sizeof(char *), (void **)&C, 0,
-                                     "" };
-#undef curl_easy_setopt
-#undef curl_easy_getinfo
-#define curl_easy_init      C.easy_init
-#define curl_easy_setopt    C.easy_setopt
-#define curl_easy_perform   C.easy_perform
-#define curl_easy_getinfo   C.easy_getinfo
-#define curl_easy_cleanup   C.easy_cleanup
-#define curl_easy_strerror  C.easy_strerror
-#define curl_slist_append   C.slist_append
-#define curl_slist_free_all C.slist_free_all
+#include "../core/curl_int.h"
 
 int sdx_mtasts_parse(const char *text, size_t len, struct sdx_mtasts_policy *p)
 {
@@ -175,8 +145,8 @@ int sdx_mtasts_fetch(const char *domain, const char *address, const char *ca_fil
     *len = 0;
     if (cap)
         out[0] = '\0';
-    if (sdx_dynlib_load(&libcurl) != 0) {
-        snprintf(err, errcap, "%s", libcurl.error);
+    if (sdx__curl_load() != 0) {
+        snprintf(err, errcap, "%s", sdx__libcurl.error);
         return SDX_EIO;
     }
     if (strlen(domain) > 253 || cap < 2 || (c = curl_easy_init()) == NULL) {

@@ -16,6 +16,7 @@
 #include "smtpdx/follow.h"
 #include "smtpdx/metrics.h"
 #include "smtpdx/queue.h"
+#include "smtpdx/alert.h"
 #include "smtpdx/logs.h"
 #include "smtpdx/syslog.h"
 #include "smtpdx/state.h"
@@ -373,6 +374,60 @@ static void test_logs_limits(void **state)
     sdx_logs_free(l);
 }
 
+/* ---- alert rules ------------------------------------------------------------------ */
+static void test_alerts(void **state)
+{
+    struct sdx_alerts *a;
+    struct sdx_alert_fired f[8];
+    char err[300];
+    unsigned long secs;
+
+    (void)state;
+    assert_int_equal(sdx_duration_parse("90", &secs), 0);
+    assert_int_equal(secs, 90);
+    assert_int_equal(sdx_duration_parse("4h", &secs), 0);
+    assert_int_equal(secs, 14400);
+    assert_int_not_equal(sdx_duration_parse("4x", &secs), 0);
+    assert_int_equal(sdx_alerts_new(&a), 0);
+    assert_int_equal(sdx_alerts_rule(a, "alert_reason_userunknown", "3 per 1m", err, sizeof(err)), 0);
+    assert_int_equal(sdx_alerts_rule(a, "alert_domain_example.com", "2 per 10s", err, sizeof(err)), 0);
+    assert_int_equal(sdx_alerts_rule(a, "alert_class_4", "1 per 1m", err, sizeof(err)), 0);
+    assert_int_equal(sdx_alerts_rule(a, "alert_new_fingerprint", "yes", err, sizeof(err)), 0);
+    assert_int_equal(sdx_alerts_rule(a, "alert_queue_age", "2h", err, sizeof(err)), 0);
+    assert_int_equal(sdx_alerts_rule(a, "alert_listed", "yes", err, sizeof(err)), 0);
+    assert_int_equal(sdx_alerts_rule(a, "alert_repeat", "5m", err, sizeof(err)), 0);
+    assert_int_not_equal(sdx_alerts_rule(a, "alert_reason_x", "3 each minute", err, sizeof(err)), 0);
+    assert_non_null(strstr(err, "N per DURATION"));
+    assert_int_not_equal(sdx_alerts_rule(a, "alert_sometimes", "1 per 1m", err, sizeof(err)), 0);
+    assert_int_equal(sdx_alerts_count(a), 6);
+    /* userunknown: 3 within a minute fires; spread over more does not */
+    assert_int_equal(sdx_alerts_event(a, 1000, "inbound", 5, "userunknown", "other.test", "", f, 8), 0);
+    assert_int_equal(sdx_alerts_event(a, 1070, "inbound", 5, "userunknown", "other.test", "", f, 8), 0);
+    assert_int_equal(sdx_alerts_event(a, 1100, "inbound", 5, "userunknown", "other.test", "", f, 8), 0);
+    assert_int_equal(sdx_alerts_event(a, 1120, "inbound", 5, "userunknown", "other.test", "", f, 8), 1);
+    assert_string_equal(f[0].rule, "alert_reason_userunknown");
+    assert_non_null(strstr(f[0].summary, "with reason userunknown within 50s"));
+    /* within the repeat interval: quiet; after it: again */
+    assert_int_equal(sdx_alerts_event(a, 1130, "inbound", 5, "userunknown", "other.test", "", f, 8), 0);
+    assert_int_equal(sdx_alerts_event(a, 1420, "inbound", 5, "userunknown", "other.test", "", f, 8), 0);
+    assert_int_equal(sdx_alerts_event(a, 1430, "inbound", 5, "userunknown", "other.test", "", f, 8), 0);
+    assert_int_equal(sdx_alerts_event(a, 1440, "inbound", 5, "userunknown", "other.test", "", f, 8), 1);
+    /* a domain (case-insensitive), a class, a new text */
+    assert_int_equal(sdx_alerts_event(a, 2000, "outbound", 5, "blocked", "Example.COM", "", f, 8), 0);
+    assert_int_equal(sdx_alerts_event(a, 2005, "outbound", 5, "blocked", "example.com", "", f, 8), 1);
+    assert_int_equal(sdx_alerts_event(a, 2006, "outbound", 4, "ratelimited", "x.test", "", f, 8), 1);
+    assert_string_equal(f[0].rule, "alert_class_4");
+    assert_int_equal(sdx_alerts_event(a, 3000, "inbound", 5, "blocked", "x.test", "client host rejected: #", f, 8), 1);
+    assert_string_equal(f[0].rule, "alert_new_fingerprint");
+    assert_int_equal(sdx_alerts_event(a, 3001, "inbound", 5, "blocked", "x.test", "client host rejected: #", f, 8), 0);
+    /* queue age and a listing */
+    assert_int_equal(sdx_alerts_queue(a, 4000, 10, 3600, f, 8), 0);
+    assert_int_equal(sdx_alerts_queue(a, 4000, 10, 8000, f, 8), 1);
+    assert_int_equal(sdx_alerts_listed(a, 4000, "192.0.2.1", "zen.spamhaus.org", f, 8), 1);
+    assert_non_null(strstr(f[0].summary, "192.0.2.1 is now listed on zen.spamhaus.org"));
+    sdx_alerts_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_queue),
         cmocka_unit_test(test_logs_limits),
+        cmocka_unit_test(test_alerts),
         cmocka_unit_test_setup_teardown(test_state, setup, teardown),
     };
 
