@@ -50,6 +50,7 @@
 #include "cmds.h"
 #include "dnsopt.h"
 #include "watch_conf.h"
+#include "watch_page.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:9633"
 #define DEFAULT_STATE  "/var/lib/smtpdx/watch.db"
@@ -155,6 +156,7 @@ struct watch {
     unsigned long       top;
     unsigned long       unparsed_seen, delivered_seen, dropped_seen;  /* sdx_logs_stats already added */
     unsigned long long  events;     /* counted since start */
+    struct watch_hist   hist;       /* the status page's last hours */
     int64_t             last_when_us;
     /* blocklist watch */
     struct sdx_resolver *rs;
@@ -302,6 +304,9 @@ static int on_event(void *arg, const struct sdx_event *e)
     (void)sdx_metrics_label(dl, sizeof(dl), "domain", d, strlen(d));
     sdx_metrics_add(w->m, "smtpdx_refusals_total", labels, 1);
     w->events++;
+    hist_add(&w->hist, (int64_t)time(NULL), sdx_reply_class(e->reply) == 5, sdx_reply_class(e->reply) == 4, 0);
+    if ((unsigned)v.reason < SDX_REASON_COUNT)
+        w->hist.reasons[v.reason]++;
     if (w->conf.alerts && sdx_alerts_count(w->conf.alerts)) {
         struct sdx_alert_fired f[8];
         char fp[160];
@@ -337,6 +342,7 @@ static int on_line(void *arg, size_t file, const char *line, size_t len)
 
     (void)sdx_metrics_label(fl, sizeof(fl), "file", path, strlen(path));
     sdx_metrics_add(w->m, "smtpdx_lines_read_total", fl, 1);
+    hist_add(&w->hist, (int64_t)time(NULL), 0, 0, 1);
     if ((err = sdx_syslog_parse(&w->sl, line, len, &ll)) != 0) {
         if (err == SDX_ENOMEM)
             return w->err = err;
@@ -816,23 +822,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return ret;
     }
     if (strcmp(url, "/") == 0) {
-        size_t i;
-        int err = sdx_buf_adds(&out, "<!doctype html><html><head><meta charset=\"utf-8\"><title>smtpdx watch</title>"
-                                     "</head><body><h1>smtpdx watch</h1><p>Files followed:</p><ul>");
+        const char *files[SDX_FOLLOW_FILES_MAX];
+        size_t i, n = sdx_follow_count(w->fol);
+        int err;
 
-        for (i = 0; i < sdx_follow_count(w->fol) && !err; i++) {
-            const char *p = sdx_follow_path(w->fol, i);
-
-            err |= sdx_buf_adds(&out, "<li>");
-            for (; *p && !err; p++)     /* paths escaped for HTML */
-                err |= *p == '<' ? sdx_buf_adds(&out, "&lt;") : *p == '&' ? sdx_buf_adds(&out, "&amp;") :
-                       *p == '>' ? sdx_buf_adds(&out, "&gt;") : sdx_buf_addc(&out, *p);
-            err |= sdx_buf_adds(&out, "</li>");
-        }
-        err |= sdx_buf_addf(&out, "</ul><p>Refusals counted since start: %llu. Metric series: %zu.</p>"
-                                  "<p><a href=\"/metrics\">/metrics</a> · <a href=\"/healthz\">/healthz</a></p>"
-                                  "</body></html>\n",
-                            w->events, sdx_metrics_series(w->m));
+        for (i = 0; i < n; i++)
+            files[i] = sdx_follow_path(w->fol, i);
+        err = watch_page(&out, &w->hist, (int64_t)time(NULL), files, n, w->events, sdx_metrics_series(w->m));
         pthread_mutex_unlock(&w->lock);
         ret = err ? MHD_NO : reply(c, MHD_HTTP_OK, "text/html; charset=utf-8", out.data, out.len);
         sdx_buf_release(&out);

@@ -101,6 +101,19 @@ wait_lines "$TOTAL"
 sleep 0.5
 LINES=$(metric smtpdx_lines_read_total)
 EVENTS=$(metric smtpdx_refusals_total)
+# the status page, as a browser renders it (headless Chromium, Debian's):
+# two SVG charts, the totals, the reasons
+if command -v chromium >/dev/null 2>&1; then
+    timeout 90 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$W/chromium" --dump-dom "$URL/" \
+        > "$W/page.html" 2>/dev/null || fail "chromium could not load $URL/"
+    [ "$(grep -c '<svg' "$W/page.html")" -eq 2 ] || fail "status page: want 2 SVG charts"
+    grep -q '<polyline' "$W/page.html" || fail "status page: no chart line"
+    grep -q "Refusals counted since start: <b>[0-9]*</b>" "$W/page.html" || fail "status page: no totals"
+    grep -q '<td>userunknown</td>' "$W/page.html" || fail "status page: the reasons table lacks userunknown"
+    echo "status page: rendered by headless Chromium, 2 SVG charts, totals, reasons"
+else
+    echo "status page: not checked (chromium is not installed)"
+fi
 kill -TERM "$PID"; wait "$PID"; rc=$?; PID=
 [ "$rc" -eq 0 ] || fail "smtpdx watch exited $rc on SIGTERM"
 echo "lines read $LINES of $TOTAL; refusals counted $EVENTS, smtpdx logs counts $WANT"
@@ -148,7 +161,7 @@ alert_refusals = 10
 alert_command = cat >> $W/command.json
 alert_url = http://127.0.0.1:$HOOK/alert
 CONF
-sleep 0.5
+for i in $(seq 50); do curl -s "http://127.0.0.1:$HOOK/" >/dev/null 2>&1 && break; sleep 0.1; done
 "$SMTPDX" watch --once --from-start --config "$W/watch.conf" > "$W/conf.metrics" 2> "$W/conf.err" ||
     { kill "$HPID"; fail "watch --config failed: $(cat "$W/conf.err")"; }
 sleep 0.5
