@@ -27,12 +27,34 @@ finish() {
     exit "$1"
 }
 
+# smtpdx watch follows the logs while the real MTAs write them (they do
+# not exist yet: it waits for them); compared below with smtpdx logs
+WPORT=$((20000 + ($$ + 7) % 20000))
+"$SMTPDX" watch --from-start --state none --listen "127.0.0.1:$WPORT" \
+    "$W/postfix.log" "$W/exim/log/mainlog" > /dev/null 2> "$W/watch.err" &
+WPID=$!
+
 # (SMTPDX_PROBE: the harness also runs smtpdx probe against its servers)
 SMTPDX_PROBE=$SMTPDX bash "$HERE/harness.sh" all "$W"
 rc=$?
-[ "$rc" -eq 0 ] || finish "$rc"
+[ "$rc" -eq 0 ] || { kill "$WPID" 2>/dev/null; finish "$rc"; }
+# live counts = one-shot counts over the same lines
+wmetric() { curl -s "http://127.0.0.1:$WPORT/metrics" | awk -v n="$1" 'index($1, n) == 1 { s += $2 } END { print s + 0 }'; }
+want_lines=$(cat "$W/postfix.log" "$W/exim/log/mainlog" | wc -l)
+for i in $(seq 100); do [ "$(wmetric smtpdx_lines_read_total)" -ge "$want_lines" ] && break; sleep 0.1; done
+live=$(wmetric smtpdx_refusals_total)
+once=$("$SMTPDX" logs --json "$W/postfix.log" "$W/exim/log/mainlog" 2>/dev/null | sed -n 's/^  "events": \([0-9]*\),$/\1/p')
+kill -TERM "$WPID"; wait "$WPID"
+echo "watch live: $want_lines lines; refusals live $live, smtpdx logs $once"
+if [ -z "$once" ] || [ "$live" != "$once" ]; then
+    echo "FAIL: smtpdx watch, following the logs as Postfix and Exim wrote them, counted $live refusals; smtpdx logs counts $once" >&2
+    sed 's/^/  watch: /' "$W/watch.err" >&2
+    rc=1
+fi
+live_rc=$rc
 bash "$HERE/check.sh" "$W" "$SMTPDX"
 rc=$?
+[ "$live_rc" -ne 0 ] && rc=1
 # the bounces the same run's MTAs wrote, through smtpdx bounce
 bash "$HERE/check_bounce.sh" "$W" "$SMTPDX"
 brc=$?
