@@ -67,5 +67,5 @@ if [ -s "$work/peer.times" ]; then
     echo "postfix_exporter: $(echo "$n / $ps" | bc) lines/s, peak RSS $((pr / 1024)) MB (median of $RUNS: ${ps}s)"
     echo "ratio: smtpdx $(echo "scale=1; $ps / $s" | bc)x faster"
 else
-    echo "postfix_exporter: skipped (prometheus-postfix-exporter is not installed)"
+    echo "postfix_exporter: skipped (SKIP_PEER=1, or prometheus-postfix-exporter is not installed)"
 fi
