@@ -27,7 +27,11 @@ SDX_API int sdx_state_counters(struct sdx_state *st, sdx_state_counter_fn fn, vo
 SDX_API SDX_NODISCARD int sdx_state_begin(struct sdx_state *st);
 SDX_API SDX_NODISCARD int sdx_state_put_position(struct sdx_state *st, const char *file, const struct sdx_follow_pos *pos);
 SDX_API SDX_NODISCARD int sdx_state_put_counter(struct sdx_state *st, const char *key, uint64_t value);
+SDX_API SDX_NODISCARD int sdx_state_put_text(struct sdx_state *st, const char *key, const char *value);
 SDX_API SDX_NODISCARD int sdx_state_commit(struct sdx_state *st);
+/* sdx_state_text - a saved text (the journal's cursor) into out[cap];
+ * 0, or SDX_ENOTFOUND */
+SDX_API int sdx_state_text(struct sdx_state *st, const char *key, char *out, size_t cap);
 SDX_API void sdx_state_rollback(struct sdx_state *st);
 
 #endif

@@ -14,7 +14,7 @@
  * checkpoint and go on (log files are re-checked every second anyway).
  * Exit: 0 stopped by a signal (or --once done), 2 usage, 3 cannot start
  * (state, listen address, no file). */
-#define _DEFAULT_SOURCE 1           /* tm_gmtoff */
+#define _GNU_SOURCE 1               /* tm_gmtoff, memmem */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -56,7 +56,7 @@
 #define DEFAULT_STATE  "/var/lib/smtpdx/watch.db"
 
 struct watch_args {
-    const char    *listen, *state, *mta, *queue, *queue_command, *user, *config;
+    const char    *listen, *state, *mta, *queue, *queue_command, *user, *config, *journal;
     const char    *dnsbl, *dnsbl_lists, *resolver, *trust_anchor;
     unsigned long  checkpoint, top_domains, series_max, queue_interval, dnsbl_interval, in_flight;
     int            from_start, once, no_http;
@@ -96,6 +96,8 @@ const struct opt watch_opts[] = {
       "DNSSEC trust anchor (default " SDX_ROOT_KEY "; none: no validation)", 0 },
     { "user",        'u', OPT_STR,  "USER", WA(user),
       "started as root: become USER once the port, the state and the logs are open (USER must read the logs: group adm)", 0 },
+    { "journal",     'J', OPT_STR,  "ARGS", WA(journal),
+      "read the systemd journal: run journalctl -f -o json ARGS (such as \"-u postfix@-\"; \"\" for all), resuming after the saved cursor", 0 },
     { "once",        0,   OPT_FLAG, NULL,   WA(once),
       "read what the files hold now, print the metrics, save the state and exit", 0 },
     { "no-http",     0,   OPT_FLAG, NULL,   WA(no_http), "do not serve HTTP (with a state file: counting only)", 0 },
@@ -174,6 +176,9 @@ struct watch {
     unsigned long       alerts_dropped;
     /* "-": a stream on standard input (journalctl -f -o json) */
     int                 use_stdin, stdin_eof;
+    int                 in_fd;      /* standard input, or journalctl's output */
+    pid_t               journal_pid;
+    char                cursor[512];    /* the journal's, of the last line read */
     char               *in;         /* SDX_FOLLOW_LINE_MAX + 64 KiB */
     size_t              in_len;
     unsigned long       in_lineno;
@@ -331,12 +336,29 @@ static int on_event(void *arg, const struct sdx_event *e)
     return 0;
 }
 
+/* keep_cursor - the "__CURSOR" of a journalctl -o json line (its value
+ * has no quotes or backslashes: it is s=...;i=...;b=... hex fields) */
+static void keep_cursor(struct watch *w, const char *line, size_t len)
+{
+    static const char key[] = "\"__CURSOR\":\"";
+    const char *p = memmem(line, len, key, sizeof(key) - 1), *e;
+
+    if (!p)
+        return;
+    p += sizeof(key) - 1;
+    e = memchr(p, '"', len - (size_t)(p - line));
+    if (e && (size_t)(e - p) < sizeof(w->cursor)) {
+        memcpy(w->cursor, p, (size_t)(e - p));
+        w->cursor[e - p] = '\0';
+    }
+}
+
 static int on_line(void *arg, size_t file, const char *line, size_t len)
 {
     struct watch *w = arg;
     struct sdx_logline ll;
     char fl[SDX_METRICS_KEY_MAX] = "";
-    const char *path = file == SDX_FOLLOW_FILES_MAX ? "-" : sdx_follow_path(w->fol, file);
+    const char *path = file == SDX_FOLLOW_FILES_MAX ? (w->journal_pid ? "journal" : "-") : sdx_follow_path(w->fol, file);
     unsigned long lineno = file == SDX_FOLLOW_FILES_MAX ? ++w->in_lineno : ++w->lineno[file];
     int err;
 
@@ -351,6 +373,8 @@ static int on_line(void *arg, size_t file, const char *line, size_t len)
     }
     if (ll.when_us)
         w->last_when_us = ll.when_us;
+    if (w->journal_pid)
+        keep_cursor(w, line, len);
     if ((err = sdx_logs_line(w->logs, &ll, path, lineno, on_event, w)) != 0)
         return w->err = err;
     return 0;
@@ -426,6 +450,8 @@ static int checkpoint(struct watch *w)
     }
     pthread_mutex_lock(&w->lock);
     sdx_metrics_each(w->m, save_counter, &s);
+    if (!s.err && w->journal_pid && w->cursor[0])
+        s.err = sdx_state_put_text(w->state, "journal_cursor", w->cursor);
     pthread_mutex_unlock(&w->lock);
     if (s.err || sdx_state_commit(w->state) != 0) {
         sdx_state_rollback(w->state);
@@ -651,7 +677,7 @@ static void watch_dnsbl(struct watch *w)
 static int read_stdin(struct watch *w)
 {
     for (;;) {
-        ssize_t got = read(STDIN_FILENO, w->in + w->in_len, (SDX_FOLLOW_LINE_MAX + 65536) - w->in_len);
+        ssize_t got = read(w->in_fd, w->in + w->in_len, (SDX_FOLLOW_LINE_MAX + 65536) - w->in_len);
         size_t s = 0, i;
         int rc;
 
@@ -894,7 +920,7 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
         a.checkpoint = 5;
     if (!a.top_domains)
         a.top_domains = 50;
-    if (first == argc && !w.conf.nlogs) {
+    if (first == argc && !w.conf.nlogs && !a.journal) {
         fprintf(stderr, "smtpdx watch: name the log files to follow (or logs = in --config)\n");
         opt_usage_line(self, stderr);
         watch_conf_free(&w.conf);
@@ -1020,6 +1046,49 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
             goto out;
         }
     }
+    w.in_fd = STDIN_FILENO;
+    if (a.journal) {
+        /* journalctl -f -o json [--after-cursor=C | -n 0] ARGS, through /bin/sh
+         * (ARGS are the administrator's), its output read as a stream */
+        char cmd[2048], cur[512] = "";
+        char *argv_sh[] = { "sh", "-c", cmd, NULL };
+        posix_spawn_file_actions_t fa;
+        int pfd[2];
+        extern char **environ;
+
+        if (w.use_stdin) {
+            fprintf(stderr, "smtpdx watch: --journal or -, not both\n");
+            ret = EXIT_USAGE;
+            goto out;
+        }
+        if (w.state && sdx_state_text(w.state, "journal_cursor", cur, sizeof(cur)) == 0 &&
+            strspn(cur, "0123456789abcdefABCDEF=;sibmtx") != strlen(cur))
+            cur[0] = '\0';             /* not a cursor's characters: do not pass it to a shell */
+        /* --once: what the journal holds, then the end; else follow it */
+        if ((size_t)snprintf(cmd, sizeof(cmd), "exec journalctl %s-o json --no-pager %s%s%s %s", a.once ? "" : "-f ",
+                             cur[0] ? "'--after-cursor=" : a.once ? "" : "-n 0", cur, cur[0] ? "'" : "",
+                             a.journal) >= sizeof(cmd) ||
+            (w.in = malloc(SDX_FOLLOW_LINE_MAX + 65536)) == NULL || pipe(pfd) != 0) {
+            ret = EXIT_INPUT;
+            goto out;
+        }
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
+        posix_spawn_file_actions_addclose(&fa, pfd[0]);
+        if (posix_spawn(&w.journal_pid, "/bin/sh", &fa, NULL, argv_sh, environ) != 0) {
+            posix_spawn_file_actions_destroy(&fa);
+            fprintf(stderr, "smtpdx watch: cannot run journalctl\n");
+            ret = EXIT_INPUT;
+            goto out;
+        }
+        posix_spawn_file_actions_destroy(&fa);
+        close(pfd[1]);
+        w.in_fd = pfd[0];
+        (void)fcntl(w.in_fd, F_SETFD, FD_CLOEXEC);
+        (void)fcntl(w.in_fd, F_SETFL, fcntl(w.in_fd, F_GETFL) | O_NONBLOCK);
+        w.use_stdin = 1;
+        snprintf(w.cursor, sizeof(w.cursor), "%s", cur);
+    }
     for (i = 0; i < (int)w.conf.nlogs; i++) {
         struct sdx_follow_pos pos;
         int have = w.state && sdx_state_position(w.state, w.conf.logs[i], &pos) == 0;
@@ -1071,13 +1140,13 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
     last_cp = time(NULL);
     do {
         struct pollfd p[3] = { { sdx_follow_fd(w.fol), POLLIN, 0 }, { sfd, POLLIN, 0 },
-                               { w.use_stdin && !w.stdin_eof ? STDIN_FILENO : -1, POLLIN, 0 } };
+                               { w.use_stdin && !w.stdin_eof ? w.in_fd : -1, POLLIN, 0 } };
 
         pthread_mutex_lock(&w.lock);
         rc = sdx_follow_read(w.fol, on_line, &w);
         if (!rc && w.use_stdin && !w.stdin_eof) {
             if (a.once) {               /* --once: the whole stream */
-                (void)fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) & ~O_NONBLOCK);
+                (void)fcntl(w.in_fd, F_SETFL, fcntl(w.in_fd, F_GETFL) & ~O_NONBLOCK);
                 while (!rc && !w.stdin_eof)
                     rc = read_stdin(&w);
             } else
@@ -1121,7 +1190,7 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
             last_cp = time(NULL);
         }
         if (w.use_stdin && w.stdin_eof) {
-            fprintf(stderr, "smtpdx watch: standard input closed: stopping\n");
+            fprintf(stderr, "smtpdx watch: %s ended: stopping\n", w.journal_pid ? "journalctl" : "standard input");
             ret = EXIT_INPUT;           /* the producer died: let the supervisor restart us */
             break;
         }
@@ -1192,6 +1261,12 @@ out:
     sdx_metrics_free(w.m);
     sdx_logs_free(w.logs);
     sdx_follow_free(w.fol);
+    if (w.journal_pid > 0) {
+        kill(w.journal_pid, SIGTERM);
+        while (waitpid(w.journal_pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        close(w.in_fd);
+    }
     free(w.in);
     watch_conf_free(&w.conf);
     sdx_syslog_release(&w.sl);

@@ -10,7 +10,7 @@
 
 struct sdx_state {
     sqlite3      *db;
-    sqlite3_stmt *get_pos, *put_pos, *put_counter;
+    sqlite3_stmt *get_pos, *put_pos, *put_counter, *put_text;
 };
 
 static const char schema[] =
@@ -18,7 +18,8 @@ static const char schema[] =
     "PRAGMA synchronous=NORMAL;"
     "CREATE TABLE IF NOT EXISTS position(path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER,"
     " off INTEGER, tail BLOB, saved INTEGER);"
-    "CREATE TABLE IF NOT EXISTS counter(key TEXT PRIMARY KEY, value INTEGER);";
+    "CREATE TABLE IF NOT EXISTS counter(key TEXT PRIMARY KEY, value INTEGER);"
+    "CREATE TABLE IF NOT EXISTS text(key TEXT PRIMARY KEY, value TEXT);";
 
 int sdx_state_open(struct sdx_state **out, const char *path, char *errmsg, size_t cap)
 {
@@ -39,6 +40,8 @@ int sdx_state_open(struct sdx_state **out, const char *path, char *errmsg, size_
         sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO position VALUES (?1, ?2, ?3, ?4, ?5, strftime('%s','now'))",
                            -1, &st->put_pos, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO counter VALUES (?1, ?2)", -1, &st->put_counter,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO text VALUES (?1, ?2)", -1, &st->put_text,
                            NULL) != SQLITE_OK) {
         if (cap)
             snprintf(errmsg, cap, "%s", err ? err : st->db ? sqlite3_errmsg(st->db) : "cannot open");
@@ -57,6 +60,7 @@ void sdx_state_close(struct sdx_state *st)
     sqlite3_finalize(st->get_pos);
     sqlite3_finalize(st->put_pos);
     sqlite3_finalize(st->put_counter);
+    sqlite3_finalize(st->put_text);
     sqlite3_close(st->db);
     free(st);
 }
@@ -131,6 +135,36 @@ int sdx_state_put_counter(struct sdx_state *st, const char *key, uint64_t value)
     rc = sqlite3_step(st->put_counter);
     sqlite3_reset(st->put_counter);
     return rc == SQLITE_DONE ? 0 : SDX_EIO;
+}
+
+int sdx_state_put_text(struct sdx_state *st, const char *key, const char *value)
+{
+    int rc;
+
+    sqlite3_reset(st->put_text);
+    sqlite3_bind_text(st->put_text, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st->put_text, 2, value, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st->put_text);
+    sqlite3_reset(st->put_text);
+    return rc == SQLITE_DONE ? 0 : SDX_EIO;
+}
+
+int sdx_state_text(struct sdx_state *st, const char *key, char *out, size_t cap)
+{
+    sqlite3_stmt *q;
+    int found = 0;
+
+    if (cap)
+        out[0] = '\0';
+    if (sqlite3_prepare_v2(st->db, "SELECT value FROM text WHERE key = ?1", -1, &q, NULL) != SQLITE_OK)
+        return SDX_EIO;
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0)) {
+        snprintf(out, cap, "%s", (const char *)sqlite3_column_text(q, 0));
+        found = 1;
+    }
+    sqlite3_finalize(q);
+    return found ? 0 : SDX_ENOTFOUND;
 }
 
 int sdx_state_commit(struct sdx_state *st)
