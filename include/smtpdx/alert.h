@@ -5,6 +5,7 @@
  *        alert_class_5 = 100 per 5m          one reply class
  *        alert_direction_outbound = 30 per 10m
  *        alert_domain_gmail.com = 10 per 5m  one recipient domain
+ *        alert_reason_userunknown = 20 per 10m per domain   each domain apart
  *        alert_new_fingerprint = yes         a refusal text not seen before
  *        alert_queue_messages = 1000         the queue holds more
  *        alert_queue_age = 4h                its oldest message is older
@@ -14,7 +15,9 @@
  *      again only after the repeat interval (alert_repeat, default 1h).
  * A rate rule keeps the times of its last N events (N = its threshold,
  * at most SDX_ALERT_THRESHOLD_MAX): it fires when N events fall within its
- * window. Fingerprints seen are kept up to SDX_ALERT_FINGERPRINTS_MAX. */
+ * window; "per domain" keeps one ring per recipient domain (64 domains at
+ * once, the least recently seen forgotten first). Fingerprints seen are
+ * kept up to SDX_ALERT_FINGERPRINTS_MAX. */
 #ifndef SMTPDX_ALERT_H
 #define SMTPDX_ALERT_H
 

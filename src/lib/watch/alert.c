@@ -15,14 +15,24 @@ enum match { M_ALL, M_REASON, M_CLASS, M_DIRECTION, M_DOMAIN };
 
 #define FP_SLOTS (2 * SDX_ALERT_FINGERPRINTS_MAX)   /* half full at most */
 
+#define PER_DOMAIN_MAX 64          /* domains a "per domain" rule follows at once */
+
+struct ring {
+    int64_t *times;                 /* the last threshold event times */
+    size_t   head, n;
+    int64_t  fired_at, used;
+    char     domain[96];            /* per-domain rules: whose ring */
+};
+
 struct rule {
     char                name[96];
     enum sdx_alert_kind kind;
     enum match          match;
     char                value[96];
     unsigned long       threshold, window;
-    int64_t            *times;      /* ring of the last threshold event times */
-    size_t              head, n;
+    int                 per_domain; /* "N per W per domain": one ring per recipient domain */
+    struct ring         one;        /* the ring of a rule that is not per domain */
+    struct ring        *dom;        /* PER_DOMAIN_MAX rings, per domain */
     int64_t             fired_at;
 };
 
@@ -52,8 +62,14 @@ void sdx_alerts_free(struct sdx_alerts *a)
 
     if (!a)
         return;
-    for (i = 0; i < a->n; i++)
-        free(a->r[i].times);
+    for (i = 0; i < a->n; i++) {
+        size_t k;
+
+        free(a->r[i].one.times);
+        for (k = 0; a->r[i].dom && k < PER_DOMAIN_MAX; k++)
+            free(a->r[i].dom[k].times);
+        free(a->r[i].dom);
+    }
     free(a->fp);
     free(a);
 }
@@ -150,17 +166,33 @@ int sdx_alerts_rule(struct sdx_alerts *a, const char *key, const char *value, ch
         }
     }
     {
-        char w[32];
-        int got = sscanf(value, "%lu per %31s", &r->threshold, w);
+        char w[32], extra[32] = "";
+        int got = sscanf(value, "%lu per %31s per %31s", &r->threshold, w, extra);
 
-        if (got != 2 || r->threshold == 0 || r->threshold > SDX_ALERT_THRESHOLD_MAX ||
-            sdx_duration_parse(w, &r->window) != 0 || r->window == 0) {
-            snprintf(err, cap, "%s takes N per DURATION (such as 50 per 5m; N at most %d)", key,
-                     SDX_ALERT_THRESHOLD_MAX);
+        if (got < 2 || r->threshold == 0 || r->threshold > SDX_ALERT_THRESHOLD_MAX ||
+            sdx_duration_parse(w, &r->window) != 0 || r->window == 0 ||
+            (got == 3 && strcmp(extra, "domain") != 0) || (got == 3 && r->match == M_DOMAIN) ||
+            (got == 3 && r->threshold > 1000)) {
+            snprintf(err, cap, "%s takes N per DURATION [per domain] (such as 50 per 5m; N at most %d, "
+                               "1000 per domain)", key, SDX_ALERT_THRESHOLD_MAX);
             return SDX_EPARSE;
         }
+        r->per_domain = got == 3;
     }
-    if ((r->times = calloc(r->threshold, sizeof(*r->times))) == NULL)
+    if (r->per_domain) {
+        size_t k;
+
+        if ((r->dom = calloc(PER_DOMAIN_MAX, sizeof(*r->dom))) == NULL)
+            return SDX_ENOMEM;
+        for (k = 0; k < PER_DOMAIN_MAX; k++)
+            if ((r->dom[k].times = calloc(r->threshold, sizeof(int64_t))) == NULL) {
+                while (k--)
+                    free(r->dom[k].times);
+                free(r->dom);
+                r->dom = NULL;
+                return SDX_ENOMEM;
+            }
+    } else if ((r->one.times = calloc(r->threshold, sizeof(*r->one.times))) == NULL)
         return SDX_ENOMEM;
     r->kind = SDX_ALERT_RATE;
     a->n++;
@@ -168,18 +200,46 @@ int sdx_alerts_rule(struct sdx_alerts *a, const char *key, const char *value, ch
 }
 
 /* fire - the rule fires unless it did within the repeat interval */
-static size_t fire(struct sdx_alerts *a, struct rule *r, int64_t now, struct sdx_alert_fired *out, size_t cap,
-                   size_t k, unsigned long value, const char *summary)
+static size_t fire_at(struct sdx_alerts *a, struct rule *r, int64_t *fired_at, int64_t now,
+                      struct sdx_alert_fired *out, size_t cap, size_t k, unsigned long value, const char *summary)
 {
-    if (k >= cap || (r->fired_at && now - r->fired_at < (int64_t)a->repeat))
+    if (k >= cap || (*fired_at && now - *fired_at < (int64_t)a->repeat))
         return k;
-    r->fired_at = now;
+    *fired_at = now;
     snprintf(out[k].rule, sizeof(out[k].rule), "%s", r->name);
     snprintf(out[k].summary, sizeof(out[k].summary), "%s", summary);
     out[k].value = value;
     out[k].threshold = r->threshold;
     out[k].window = r->window;
     return k + 1;
+}
+
+static size_t fire(struct sdx_alerts *a, struct rule *r, int64_t now, struct sdx_alert_fired *out, size_t cap,
+                   size_t k, unsigned long value, const char *summary)
+{
+    return fire_at(a, r, &r->fired_at, now, out, cap, k, value, summary);
+}
+
+/* ring_for - the ring of domain in a per-domain rule: its own, or the one
+ * used least recently (forgetting that domain's events) */
+static struct ring *ring_for(struct rule *r, const char *domain, int64_t now)
+{
+    size_t k, lru = 0;
+
+    for (k = 0; k < PER_DOMAIN_MAX; k++) {
+        if (r->dom[k].n && strcasecmp(r->dom[k].domain, domain) == 0)
+            break;
+        if (r->dom[k].used < r->dom[lru].used)
+            lru = k;
+    }
+    if (k == PER_DOMAIN_MAX) {
+        k = lru;
+        r->dom[k].head = r->dom[k].n = 0;
+        r->dom[k].fired_at = 0;
+        snprintf(r->dom[k].domain, sizeof(r->dom[k].domain), "%s", domain);
+    }
+    r->dom[k].used = now;
+    return &r->dom[k];
 }
 
 static int matches(const struct rule *r, const char *direction, int klass, const char *reason, const char *domain)
@@ -214,20 +274,23 @@ size_t sdx_alerts_event(struct sdx_alerts *a, int64_t now, const char *direction
     for (i = 0; i < a->n; i++) {
         struct rule *r = &a->r[i];
 
-        if (r->kind == SDX_ALERT_RATE && matches(r, direction, klass, reason, domain)) {
+        if (r->kind == SDX_ALERT_RATE && matches(r, direction, klass, reason, domain) &&
+            (!r->per_domain || (domain && *domain))) {
+            struct ring *g = r->per_domain ? ring_for(r, domain, now) : &r->one;
             size_t oldest;
 
-            r->times[r->head] = now;
-            r->head = (r->head + 1) % r->threshold;
-            if (r->n < r->threshold)
-                r->n++;
-            oldest = r->n < r->threshold ? 0 : r->head;     /* the ring is full: head is the oldest */
-            if (r->n == r->threshold && now - r->times[oldest] <= (int64_t)r->window) {
-                snprintf(sum, sizeof(sum), "%lu refusals%s%s%s%.96s within %lus (%s = %lu per %lus)", r->threshold,
-                         r->match == M_ALL ? "" : " ", what(r), r->match == M_ALL ? "" : " ",
-                         r->match == M_ALL ? "" : r->value,
-                         (unsigned long)(now - r->times[oldest]), r->name, r->threshold, r->window);
-                k = fire(a, r, now, out, cap, k, r->threshold, sum);
+            g->times[g->head] = now;
+            g->head = (g->head + 1) % r->threshold;
+            if (g->n < r->threshold)
+                g->n++;
+            oldest = g->n < r->threshold ? 0 : g->head;     /* the ring is full: head is the oldest */
+            if (g->n == r->threshold && now - g->times[oldest] <= (int64_t)r->window) {
+                snprintf(sum, sizeof(sum), "%lu refusals%s%s%s%.96s%s%.96s within %lus (%s = %lu per %lus%s)",
+                         r->threshold, r->match == M_ALL ? "" : " ", what(r), r->match == M_ALL ? "" : " ",
+                         r->match == M_ALL ? "" : r->value, r->per_domain ? " for domain " : "",
+                         r->per_domain ? g->domain : "", (unsigned long)(now - g->times[oldest]), r->name,
+                         r->threshold, r->window, r->per_domain ? " per domain" : "");
+                k = fire_at(a, r, r->per_domain ? &g->fired_at : &r->fired_at, now, out, cap, k, r->threshold, sum);
             }
         } else if (r->kind == SDX_ALERT_NEW_FINGERPRINT && fingerprint && *fingerprint) {
             char key[64];

@@ -420,6 +420,13 @@ static void test_alerts(void **state)
     assert_int_equal(sdx_alerts_event(a, 3000, "inbound", 5, "blocked", "x.test", "client host rejected: #", f, 8), 1);
     assert_string_equal(f[0].rule, "alert_new_fingerprint");
     assert_int_equal(sdx_alerts_event(a, 3001, "inbound", 5, "blocked", "x.test", "client host rejected: #", f, 8), 0);
+    /* per domain: each domain apart */
+    assert_int_equal(sdx_alerts_rule(a, "alert_class_5", "2 per 1m per domain", err, sizeof(err)), 0);
+    assert_int_not_equal(sdx_alerts_rule(a, "alert_class_5", "2 per 1m per hour", err, sizeof(err)), 0);
+    assert_int_equal(sdx_alerts_event(a, 5000, "inbound", 5, "rejected", "a.test", "", f, 8), 0);
+    assert_int_equal(sdx_alerts_event(a, 5001, "inbound", 5, "rejected", "b.test", "", f, 8), 0);
+    assert_int_equal(sdx_alerts_event(a, 5002, "inbound", 5, "rejected", "a.test", "", f, 8), 1);
+    assert_non_null(strstr(f[0].summary, "for domain a.test"));
     /* queue age and a listing */
     assert_int_equal(sdx_alerts_queue(a, 4000, 10, 3600, f, 8), 0);
     assert_int_equal(sdx_alerts_queue(a, 4000, 10, 8000, f, 8), 1);
