@@ -63,6 +63,11 @@ SDX_API void sdx_logs_stats(const struct sdx_logs *l, struct sdx_logs_stats *st)
  * default) detects the MTA per line from the program name. Returns 0, or
  * SDX_EINVAL for an MTA with no reader. */
 SDX_API int sdx_logs_force(struct sdx_logs *l, enum sdx_mta mta);
+/* sdx_logs_on_delivery - call fn for each successful delivery whose line
+ * says how long it took (Postfix status=sent with delay=): the mta and the
+ * delay in milliseconds. NULL: no calls (the default). */
+typedef void (*sdx_logs_delivery_fn)(void *arg, enum sdx_mta mta, int64_t delay_ms);
+SDX_API void sdx_logs_on_delivery(struct sdx_logs *l, sdx_logs_delivery_fn fn, void *arg);
 /* sdx_logs_unparsed - the first few unparsed lines (escaped copies), for the report */
 SDX_API size_t sdx_logs_unparsed(const struct sdx_logs *l, const char *const **lines);
 

@@ -200,6 +200,9 @@ static void declare(struct sdx_metrics *m)
     (void)sdx_metrics_declare(m, "smtpdx_delay_seconds", SDX_METRIC_HISTOGRAM,
                               "Time from arrival to the refusal, bounce or deferral, where the log says (Postfix delay=, Sendmail delay=).",
                               delay, sizeof(delay) / sizeof(delay[0]));
+    (void)sdx_metrics_declare(m, "smtpdx_delivery_delay_seconds", SDX_METRIC_HISTOGRAM,
+                              "Time from arrival to successful delivery (Postfix status=sent delay=).",
+                              delay, sizeof(delay) / sizeof(delay[0]));
     (void)sdx_metrics_declare(m, "smtpdx_deliveries_total", SDX_METRIC_COUNTER,
                               "Deliveries that succeeded (Postfix status=sent and the like).", NULL, 0);
     (void)sdx_metrics_declare(m, "smtpdx_lines_read_total", SDX_METRIC_COUNTER, "Log lines read, by file.", NULL, 0);
@@ -351,6 +354,15 @@ static void keep_cursor(struct watch *w, const char *line, size_t len)
         memcpy(w->cursor, p, (size_t)(e - p));
         w->cursor[e - p] = '\0';
     }
+}
+
+/* on_delivery - a successful delivery's delay into the histogram */
+static void on_delivery(void *arg, enum sdx_mta mta, int64_t delay_ms)
+{
+    struct watch *w = arg;
+
+    (void)mta;
+    sdx_metrics_observe(w->m, "smtpdx_delivery_delay_seconds", "", (double)delay_ms / 1000.0);
 }
 
 static int on_line(void *arg, size_t file, const char *line, size_t len)
@@ -965,6 +977,7 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
         ret = EXIT_USAGE;
         goto out;
     }
+    sdx_logs_on_delivery(w.logs, on_delivery, &w);
     if (a.mta) {
         enum sdx_mta mta = strcmp(a.mta, "postfix") == 0 ? SDX_MTA_POSTFIX : strcmp(a.mta, "exim") == 0 ? SDX_MTA_EXIM :
                            strcmp(a.mta, "opensmtpd") == 0 ? SDX_MTA_OPENSMTPD : SDX_MTA_UNKNOWN;

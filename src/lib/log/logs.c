@@ -43,6 +43,12 @@ int sdx_logs_limits(struct sdx_logs *l, size_t sessions, size_t messages)
     return 0;
 }
 
+void sdx_logs_on_delivery(struct sdx_logs *l, sdx_logs_delivery_fn fn, void *arg)
+{
+    l->on_delivery = fn;
+    l->on_delivery_arg = arg;
+}
+
 void sdx_logs_free(struct sdx_logs *l)
 {
     size_t i;

@@ -62,6 +62,8 @@ struct sdx_logs {
     const char            *last_source;
     int                    in_rejectlog, seen_rejectlog;
     size_t                 nunparsed;
+    sdx_logs_delivery_fn   on_delivery;         /* sdx_logs_on_delivery */
+    void                  *on_delivery_arg;
 };
 
 /* sdx__emit - fill what every event shares (time, source, line, program, the

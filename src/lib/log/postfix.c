@@ -338,8 +338,15 @@ static int delivery(struct sdx_logs *l, const struct sdx_logline *ll, struct sdx
     else if (starts(status, "undeliverable"))
         out = SDX_OUT_BOUNCED;
     else {
-        if (starts(status, "sent"))
+        if (starts(status, "sent")) {
             l->st.delivered++;
+            if (l->on_delivery) {
+                int64_t ms = seconds_ms(value(p, st, ", delay=", ','));
+
+                if (ms >= 0)
+                    l->on_delivery(l->on_delivery_arg, SDX_MTA_POSTFIX, ms);
+            }
+        }
         return 0;
     }
     text = memchr(st, '(', (size_t)(end - st));
