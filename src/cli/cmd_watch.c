@@ -666,7 +666,8 @@ static void watch_dnsbl(struct watch *w)
             if (*was >= 0 && *was != now) {
                 char c[SDX_METRICS_KEY_MAX];
 
-                snprintf(c, sizeof(c), "%s,change=\"%s\"", lab, now ? "listed" : "delisted");
+                memcpy(c, lab, sizeof(c));
+                (void)sdx_metrics_label(c, sizeof(c), "change", now ? "listed" : "delisted", now ? 6 : 8);
                 sdx_metrics_add(w->m, "smtpdx_dnsbl_changes_total", c, 1);
                 if (now && w->conf.alerts) {
                     struct sdx_alert_fired f[2];
