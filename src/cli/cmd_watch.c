@@ -11,7 +11,7 @@
  * transaction (every --checkpoint seconds, and on SIGTERM/SIGINT), so a
  * restart, even after kill -9, resumes both from the same line.
  * Signals: SIGTERM/SIGINT: read what is left, checkpoint, exit 0; SIGHUP:
- * checkpoint and go on (log files are re-checked every second anyway).
+ * checkpoint, read --config again (rules, logs added, intervals), go on.
  * Exit: 0 stopped by a signal (or --once done), 2 usage, 3 cannot start
  * (state, listen address, no file). */
 #define _GNU_SOURCE 1               /* tm_gmtoff, memmem */
@@ -65,7 +65,7 @@ struct watch_args {
 #define WA(f) offsetof(struct watch_args, f)
 const struct opt watch_opts[] = {
     { "config",      'c', OPT_STR,  "FILE", WA(config),
-      "settings and alert rules, key = value as in main.cf (options given here win); SIGHUP re-reads the alert rules", 0 },
+      "settings and alert rules, key = value as in main.cf (options given here win); SIGHUP reads it again", 0 },
     { "listen",      'l', OPT_STR,  "ADDR:PORT", WA(listen),
       "serve /metrics, /healthz and / here (default " DEFAULT_LISTEN "; loopback unless you say otherwise)", 0 },
     { "state",       's', OPT_STR,  "FILE", WA(state),
@@ -171,6 +171,7 @@ struct watch {
     char               *dnsbl_buf, *lists_buf;
     /* alerts: fired under the lock, acted on after it */
     struct watch_conf   conf;
+    unsigned char       cli_set[64];    /* the options the command line gave */
     struct sdx_alert_fired pending[32];
     size_t              npending;
     unsigned long       alerts_dropped;
@@ -632,6 +633,22 @@ static void watch_queue(struct watch *w)
     pthread_mutex_unlock(&w->lock);
 }
 
+/* opt_index - the index in watch_opts of the option whose long name is
+ * name with '_' for '-' (for the reload's "did the command line say it") */
+static size_t opt_index(const char *name)
+{
+    size_t i, k;
+
+    for (i = 0; watch_opts[i].lng; i++) {
+        for (k = 0; name[k] && (watch_opts[i].lng[k] == name[k] ||
+                                (watch_opts[i].lng[k] == '-' && name[k] == '_')); k++)
+            ;
+        if (!name[k] && !watch_opts[i].lng[k])
+            return i < 64 ? i : 63;
+    }
+    return 63;
+}
+
 /* ---- blocklists ------------------------------------------------------------------ */
 static void watch_dnsbl(struct watch *w)
 {
@@ -913,12 +930,12 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
     if ((rc = opt_parse(self, argc, argv, &a, &first)) >= 0)
         return rc;
     if (a.config) {
-        unsigned char set[64] = { 0 };
+        unsigned char *set = w.cli_set;
         const struct opt *o;
         size_t k;
 
         /* what the command line gave wins over the file */
-        for (o = watch_opts, k = 0; o->lng && k < sizeof(set); o++, k++)
+        for (o = watch_opts, k = 0; o->lng && k < sizeof(w.cli_set); o++, k++)
             set[k] = o->type == OPT_STR ? *(const char **)((char *)&a + o->field) != NULL :
                      o->type == OPT_UINT ? *(unsigned long *)((char *)&a + o->field) != 0 :
                      *(int *)((char *)&a + o->field) != 0;
@@ -1214,13 +1231,16 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
             while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
                 if (si.ssi_signo == SIGHUP) {
                     (void)checkpoint(&w);
-                    if (a.config) {     /* the alert rules again; other settings need a restart */
+                    if (a.config) {
+                        /* the file again: alert rules and actions, new logs,
+                         * the intervals and caps; the port, the state, the
+                         * user need a restart (they are open or dropped) */
                         struct watch_conf c2;
-                        struct watch_args a2 = a;
-                        unsigned char all[64];
+                        struct watch_args a2;
+                        size_t k;
 
-                        memset(all, 1, sizeof(all));
-                        if (watch_conf_read(a.config, watch_opts, &a2, all, &c2) == 0) {
+                        memset(&a2, 0, sizeof(a2));
+                        if (watch_conf_read(a.config, watch_opts, &a2, w.cli_set, &c2) == 0) {
                             pthread_mutex_lock(&w.lock);
                             sdx_alerts_free(w.conf.alerts);
                             free(w.conf.alert_command);
@@ -1230,12 +1250,26 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
                             w.conf.alert_url = c2.alert_url;
                             c2.alerts = NULL;
                             c2.alert_command = c2.alert_url = NULL;
+#define TAKE(f) if (!w.cli_set[opt_index(#f)] && a2.f) a.f = a2.f
+                            TAKE(checkpoint); TAKE(queue_interval); TAKE(dnsbl_interval); TAKE(top_domains);
+#undef TAKE
+                            w.top = a.top_domains;
+                            for (k = 0; k < c2.nlogs; k++) {
+                                size_t j;
+
+                                for (j = 0; j < sdx_follow_count(w.fol) && strcmp(sdx_follow_path(w.fol, j),
+                                                                                  c2.logs[k]) != 0; j++)
+                                    ;
+                                if (j == sdx_follow_count(w.fol) &&
+                                    sdx_follow_add(w.fol, c2.logs[k], SDX_FOLLOW_FROM_START, NULL) >= 0)
+                                    fprintf(stderr, "smtpdx watch: SIGHUP: now following %s\n", c2.logs[k]);
+                            }
                             pthread_mutex_unlock(&w.lock);
                             watch_conf_free(&c2);
-                            fprintf(stderr, "smtpdx watch: SIGHUP: %zu alert rules read again\n",
+                            fprintf(stderr, "smtpdx watch: SIGHUP: configuration read again (%zu alert rules)\n",
                                     sdx_alerts_count(w.conf.alerts));
                         } else
-                            fprintf(stderr, "smtpdx watch: SIGHUP: the configuration has errors: the old rules stay\n");
+                            fprintf(stderr, "smtpdx watch: SIGHUP: the configuration has errors: nothing changed\n");
                     }
                     fprintf(stderr, "smtpdx watch: SIGHUP: state saved\n");
                 } else

@@ -175,5 +175,25 @@ printf 'alert_reason_userunknown = often\n' > "$W/bad.conf"
 [ "$rc" -eq 2 ] && grep -q 'bad.conf:1: alert_reason_userunknown takes N per DURATION' "$W/bad.err" ||
     fail "a bad rule: exit $rc, $(cat "$W/bad.err")"
 echo "alerts: command and webhook got the alerts; a bad rule is named with its file and line"
+# SIGHUP reads the file again: a new log is followed, a new rule counts
+: > "$W/a.log"; : > "$W/b.log"
+cat > "$W/hup.conf" <<CONF
+logs = $W/a.log
+state = none
+listen = 127.0.0.1:$PORT
+CONF
+"$SMTPDX" watch --config "$W/hup.conf" 2> "$W/hup.err" &
+PID=$!
+for i in $(seq 50); do curl -sf "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+printf 'logs = %s/a.log, %s/b.log\nalert_refusals = 1 per 1h\n' "$W" "$W" >> "$W/hup.conf"
+kill -HUP "$PID"
+for i in $(seq 50); do grep -q 'now following' "$W/hup.err" && break; sleep 0.1; done
+cat "$SRC/postfix-maillog" >> "$W/b.log"
+wait_lines "$(wc -l < "$SRC/postfix-maillog")"
+sleep 0.3
+[ "$(metric smtpdx_alerts_total)" -ge 1 ] || fail "SIGHUP: the new rule did not count"
+kill -TERM "$PID"; wait "$PID"; PID=
+grep -q 'configuration read again (1 alert rules)' "$W/hup.err" || fail "SIGHUP: not reloaded: $(cat "$W/hup.err")"
+echo "SIGHUP: the configuration read again: a new log followed, a new alert rule in force"
 echo "watch: ok (rotations: create and copytruncate; kill -9 and restart; a stream; alerts)"
 exit 0
