@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <microhttpd.h>
+#include "core/dynlib.h"
 #include "smtpdx/smtpdx.h"
 #include "smtpdx/follow.h"
 #include "smtpdx/logs.h"
@@ -837,6 +838,31 @@ static void act(struct watch *w)
 }
 
 /* ---- HTTP ------------------------------------------------------------------------ */
+/* libmicrohttpd, loaded when the daemon starts serving (dynlib.h says why:
+ * it links GnuTLS, whose start-up costs every run of every smtpdx command
+ * several milliseconds); the calls keep their names through this table */
+static struct {
+    struct MHD_Daemon *(*start_daemon)(unsigned int, uint16_t, MHD_AcceptPolicyCallback, void *,
+                                       MHD_AccessHandlerCallback, void *, ...);
+    void (*stop_daemon)(struct MHD_Daemon *);
+    struct MHD_Response *(*create_response_from_buffer)(size_t, void *, enum MHD_ResponseMemoryMode);
+    enum MHD_Result (*add_response_header)(struct MHD_Response *, const char *, const char *);
+    enum MHD_Result (*queue_response)(struct MHD_Connection *, unsigned int, struct MHD_Response *);
+    void (*destroy_response)(struct MHD_Response *);
+} M;
+static const char *const mhd_names[] = {
+    "MHD_start_daemon", "MHD_stop_daemon", "MHD_create_response_from_buffer", "MHD_add_response_header",
+    "MHD_queue_response", "MHD_destroy_response",
+};
+static struct sdx_dynlib libmhd = { "libmicrohttpd.so.12", mhd_names, sizeof(mhd_names) / sizeof(char *),
+                                    (void **)&M, 0, "" };
+#define MHD_start_daemon                M.start_daemon
+#define MHD_stop_daemon                 M.stop_daemon
+#define MHD_create_response_from_buffer M.create_response_from_buffer
+#define MHD_add_response_header         M.add_response_header
+#define MHD_queue_response              M.queue_response
+#define MHD_destroy_response            M.destroy_response
+
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, const char *body,
                              size_t n)
 {
@@ -1140,6 +1166,11 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
     sigaddset(&mask, SIGHUP);
     if (!a.once)
         pthread_sigmask(SIG_BLOCK, &mask, NULL);
+    if (!a.once && !a.no_http && sdx_dynlib_load(&libmhd) != 0) {
+        fprintf(stderr, "smtpdx watch: %s (install libmicrohttpd12, or --no-http)\n", libmhd.error);
+        ret = EXIT_INPUT;
+        goto out;
+    }
     if (!a.once && !a.no_http) {
         http = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
                                 handle, &w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
