@@ -44,6 +44,14 @@ demo: build
 	@echo "== smtpdx transcript examples/transcripts/client-faults.txt   (a session with client faults)"
 	@echo
 	@./$(BUILD)/smtpdx transcript examples/transcripts/client-faults.txt || true
+	@echo
+	@echo "== smtpdx bounce tests/data/bounce/exim-mixed.eml   (a DSN real Exim wrote; see tests/data/bounce-SOURCE.md)"
+	@echo
+	@./$(BUILD)/smtpdx bounce tests/data/bounce/exim-mixed.eml || true
+	@echo
+	@echo "== smtpdx watch --once: the same Postfix log as Prometheus metrics (the daemon serves them live)"
+	@echo
+	@./$(BUILD)/smtpdx watch --once --from-start --state none examples/logs/postfix-maillog | grep '^smtpdx_refusals_total' | head -8
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
