@@ -8,6 +8,7 @@
 #define SDX_BOUNCE_INT_H
 
 #include <stddef.h>
+#include <string.h>
 #include "smtpdx/bounce.h"
 
 /* the arena: every string of one sdx_bounce, freed at once */
@@ -81,6 +82,10 @@ int  bounce_find_addr(const char *p, size_t n, size_t *off, size_t *as, size_t *
 /* bounce_reply_at - offset of the first reply code (or enhanced status)
  * in p[0..n), (size_t)-1 if none */
 size_t bounce_reply_at(const char *p, size_t n);
-const char *bounce_memmem_ci(const char *h, size_t hn, const char *needle);
+/* bounce_memmem_ci - sdx_str_ifind (buf.h) on p[0..n) with a C string */
+static inline const char *bounce_memmem_ci(const char *h, size_t hn, const char *needle)
+{
+    return sdx_str_ifind((struct sdx_str){ h, hn }, needle, strlen(needle));
+}
 
 #endif

@@ -14,28 +14,6 @@
 
 #define FIELD_MAX (64u << 10)
 
-static int lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-const char *bounce_memmem_ci(const char *h, size_t hn, const char *needle)
-{
-    size_t nn = strlen(needle), i, k;
-
-    if (nn == 0 || hn < nn)
-        return nn == 0 ? h : NULL;
-    for (i = 0; i + nn <= hn; i++) {
-        if (lower((unsigned char)h[i]) != lower((unsigned char)needle[0]))
-            continue;
-        for (k = 1; k < nn && lower((unsigned char)h[i + k]) == lower((unsigned char)needle[k]); k++)
-            ;
-        if (k == nn)
-            return h + i;
-    }
-    return NULL;
-}
-
 /* blank - the line p[0..n) holds only white space */
 static int blank(const char *p, size_t n)
 {

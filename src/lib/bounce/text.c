@@ -154,11 +154,10 @@ static int excluded(const struct tscan *ts, const char *a, size_t n)
         ;
     /* the bounce's own sender is excluded by name (ts->exclude); a
      * postmaster address elsewhere in the text can be the recipient */
-    if ((at == 13 && bounce_memmem_ci(a, at, "mailer-daemon")) ||
-        (at == 13 && bounce_memmem_ci(a, at, "MAILER_DAEMON")))
+    if (at == 13 && (strncasecmp(a, "mailer-daemon", 13) == 0 || strncasecmp(a, "mailer_daemon", 13) == 0))
         return 1;
     for (i = 0; i < ts->nexclude; i++)
-        if (strlen(ts->exclude[i]) == n && bounce_memmem_ci(a, n, ts->exclude[i]) == a)
+        if (strlen(ts->exclude[i]) == n && strncasecmp(a, ts->exclude[i], n) == 0)
             return 1;
     return 0;
 }
@@ -174,12 +173,12 @@ static int header_line(const char *p, size_t n, int to_too)
     while (n && (*p == ' ' || *p == '\t'))
         p++, n--;
     for (i = 0; i < sizeof(h) / sizeof(h[0]); i++)
-        if (n >= strlen(h[i]) && bounce_memmem_ci(p, strlen(h[i]), h[i]) == p)
+        if (n >= strlen(h[i]) && strncasecmp(p, h[i], strlen(h[i])) == 0)
             return 1;
     /* "To:" and "Cc:" in a summary of the original message (Exchange's
      * "Your message To: ... did not reach"): not recipients unless nothing
      * else in the text is (the caller's second pass) */
-    return to_too && n >= 3 && (bounce_memmem_ci(p, 3, "to:") == p || bounce_memmem_ci(p, 3, "cc:") == p);
+    return to_too && n >= 3 && (strncasecmp(p, "to:", 3) == 0 || strncasecmp(p, "cc:", 3) == 0);
 }
 
 /* join - lines [from, to) of the text, from offset start in the first,
