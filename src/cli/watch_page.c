@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "smtpdx/error.h"
+#include "smtpdx/html.h"
 #include "watch_page.h"
 
 #define W_PX 720
@@ -31,17 +32,6 @@ static unsigned long value(const struct watch_hist *h, const unsigned long *a, i
     size_t i = (size_t)(((m % HIST_MINUTES) + HIST_MINUTES) % HIST_MINUTES);
 
     return h->minute[i] == m ? a[i] : 0;
-}
-
-static int esc(struct sdx_buf *out, const char *p)
-{
-    int err = 0;
-
-    for (; *p && !err; p++)
-        err |= *p == '<' ? sdx_buf_adds(out, "&lt;") : *p == '&' ? sdx_buf_adds(out, "&amp;") :
-               *p == '>' ? sdx_buf_adds(out, "&gt;") : *p == '"' ? sdx_buf_adds(out, "&quot;") :
-               (unsigned char)*p < 0x20 ? sdx_buf_addc(out, '?') : sdx_buf_addc(out, *p);
-    return err;
 }
 
 /* chart - one SVG line chart of series a (and b, if given) */
@@ -99,7 +89,7 @@ int watch_page(struct sdx_buf *out, const struct watch_hist *h, int64_t now, con
 
     for (i = 0; i < nfiles && !err; i++) {
         err |= sdx_buf_adds(out, "<li>");
-        err |= esc(out, files[i]);
+        err |= sdx_html_esc(out, files[i], strlen(files[i]));
         err |= sdx_buf_adds(out, "</li>");
     }
     err |= sdx_buf_addf(out, "</ul>\n<p id=\"totals\">Refusals counted since start: <b>%llu</b>. "
