@@ -745,6 +745,7 @@ int sdx_reply_parse(struct sdx_reply *r, const char *p, size_t n)
         code = scan_code(s, le, &sep);
         if (code) {
             struct sdx_status st;
+            char sep2;
 
             if (r->code == 0)
                 r->code = code;
@@ -756,6 +757,13 @@ int sdx_reply_parse(struct sdx_reply *r, const char *p, size_t n)
                 s++;
             while (s < le && *s == ' ')
                 s++;
+            /* the code said twice ("550 550 5.7.1 ...": Gmail quotes the remote
+             * reply so in its bounces): the second is no text */
+            if (le - s > 4 && scan_code(s, le, &sep2) == code) {
+                s += 4;
+                while (s < le && *s == ' ')
+                    s++;
+            }
             /* the first status is the reply's; a repeat of it on a later line
              * is dropped, a different one stays in the text */
             if (r->status.klass == 0) {

@@ -206,12 +206,28 @@ static void test_status_parse(void **state)
     assert_string_equal(sdx_reply_flag_name(SDX_REPLY_F_CLASS_MISMATCH), "class-mismatch");
 }
 
+static void test_doubled_code(void **state)
+{
+    /* Gmail's bounces quote the remote reply with its code said twice */
+    static const char in[] = "550 550 5.7.1 <x@gmail.com>... Access denied (state 13).";
+    struct sdx_reply r;
+
+    (void)state;
+    sdx_reply_init(&r);
+    assert_int_equal(sdx_reply_parse(&r, in, sizeof(in) - 1), 0);
+    assert_int_equal(r.code, 550);
+    assert_string_equal(r.status_str, "5.7.1");
+    assert_memory_equal(r.text.data, "<x@gmail.com>", 13);
+    sdx_reply_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rows),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_status_parse),
+        cmocka_unit_test(test_doubled_code),
     };
     return cmocka_run_group_tests_name("unit.reply", tests, NULL, NULL);
 }

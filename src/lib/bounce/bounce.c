@@ -472,10 +472,6 @@ static void classify(struct bstate *st, struct sdx_bounce_rcpt *r, int from_text
         !(r->reply.code && n > 5 && strncasecmp(buf, "host ", 5) == 0 && bounce_memmem_ci(buf, k, "said:"))) {
         enum sdx_stage stage = text_stage(buf, k);
 
-        /* Gmail repeats the code: "was: 550 550 5.7.1 <a>... Access denied" */
-        if (n - k > 8 && memcmp(buf + k, buf + k + 4, 3) == 0 && buf[k + 3] == ' ' &&
-            (buf[k + 7] == ' ' || buf[k + 7] == '-'))
-            k += 4;
 
         if (sdx_reply_parse(&r->reply, buf + k, n - k) != 0) {
             st->err = SDX_ENOMEM;
