@@ -30,6 +30,10 @@ SDX_API int sdx_metrics_declare(struct sdx_metrics *m, const char *name, enum sd
                                 const char *help, const double *bounds, size_t nbounds);
 /* sdx_metrics_add - counter name{labels} += n (labels may be "") */
 SDX_API void sdx_metrics_add(struct sdx_metrics *m, const char *name, const char *labels, uint64_t n);
+/* sdx_metrics_counter - the counter name{labels}, created if missing, as a
+ * place to add to directly (stable while m lives): for a series updated
+ * on every line. NULL when it cannot be created (counted as dropped). */
+SDX_API uint64_t *sdx_metrics_counter(struct sdx_metrics *m, const char *name, const char *labels);
 /* sdx_metrics_set - gauge name{labels} = v */
 SDX_API void sdx_metrics_set(struct sdx_metrics *m, const char *name, const char *labels, double v);
 /* sdx_metrics_observe - histogram name{labels} gets v */

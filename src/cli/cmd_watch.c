@@ -158,6 +158,7 @@ struct watch {
     size_t              ndomains;
     unsigned long       top;
     unsigned long       unparsed_seen, delivered_seen, dropped_seen;  /* sdx_logs_stats already added */
+    struct sdx_follow_stats follow_seen;                            /* and sdx_follow_stats */
     unsigned long long  events;     /* counted since start */
     struct watch_hist   hist;       /* the status page's last hours */
     int64_t             last_when_us;
@@ -186,6 +187,7 @@ struct watch {
     unsigned long       in_lineno;
     time_t              started;
     unsigned long       lineno[SDX_FOLLOW_FILES_MAX];
+    uint64_t           *lines_read[SDX_FOLLOW_FILES_MAX + 1];  /* per file (the last: a stream) */
     int                 err;
 };
 
@@ -371,13 +373,20 @@ static int on_line(void *arg, size_t file, const char *line, size_t len)
 {
     struct watch *w = arg;
     struct sdx_logline ll;
-    char fl[SDX_METRICS_KEY_MAX] = "";
     const char *path = file == SDX_FOLLOW_FILES_MAX ? (w->journal_pid ? "journal" : "-") : sdx_follow_path(w->fol, file);
     unsigned long lineno = file == SDX_FOLLOW_FILES_MAX ? ++w->in_lineno : ++w->lineno[file];
+    uint64_t **read = &w->lines_read[file];
     int err;
 
-    (void)sdx_metrics_label(fl, sizeof(fl), "file", path, strlen(path));
-    sdx_metrics_add(w->m, "smtpdx_lines_read_total", fl, 1);
+    /* the file's counter, found once: this runs for every line */
+    if (!*read) {
+        char fl[SDX_METRICS_KEY_MAX] = "";
+
+        (void)sdx_metrics_label(fl, sizeof(fl), "file", path, strlen(path));
+        *read = sdx_metrics_counter(w->m, "smtpdx_lines_read_total", fl);
+    }
+    if (*read)
+        (**read)++;
     hist_add(&w->hist, (int64_t)time(NULL), 0, 0, 1);
     if ((err = sdx_syslog_parse(&w->sl, line, len, &ll)) != 0) {
         if (err == SDX_ENOMEM)
@@ -399,8 +408,7 @@ static int on_line(void *arg, size_t file, const char *line, size_t len)
 static void totals(struct watch *w)
 {
     struct sdx_logs_stats ls;
-    struct sdx_follow_stats fs;
-    static struct sdx_follow_stats seen;
+    struct sdx_follow_stats fs, seen = w->follow_seen;
     char l[64];
 
     sdx_logs_stats(w->logs, &ls);
@@ -427,7 +435,7 @@ static void totals(struct watch *w)
     FE(cut, "cut")
     FE(errors, "error")
 #undef FE
-    seen = fs;
+    w->follow_seen = fs;
     sdx_metrics_set(w->m, "smtpdx_lag_seconds", "",
                     w->last_when_us ? (double)time(NULL) - (double)w->last_when_us / 1e6 : 0.0);
     sdx_metrics_set(w->m, "smtpdx_up_seconds", "", (double)(time(NULL) - w->started));

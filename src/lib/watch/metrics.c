@@ -149,18 +149,35 @@ static int key(char *out, const char *name, const char *suffix, const char *labe
     return n > 0 && n < SDX_METRICS_KEY_MAX ? 0 : -1;
 }
 
-void sdx_metrics_add(struct sdx_metrics *m, const char *name, const char *labels, uint64_t n)
+/* series - the series name[suffix]{labels[,extra]}, created if missing;
+ * NULL (counted as dropped) for an undeclared name, labels too long or no
+ * room left */
+static struct series *series(struct sdx_metrics *m, const char *name, const char *suffix, const char *labels,
+                             const char *extra, int is_sum)
 {
     char k[SDX_METRICS_KEY_MAX];
     int ni = name_index(m, name, strlen(name));
-    struct series *s;
 
-    if (ni < 0 || key(k, name, "", labels, NULL) != 0) {
+    if (ni < 0 || key(k, name, suffix, labels, extra) != 0) {
         m->dropped++;
-        return;
+        return NULL;
     }
-    if ((s = find(m, k, (unsigned)ni, 0, 1)) != NULL)
+    return find(m, k, (unsigned)ni, is_sum, 1);
+}
+
+void sdx_metrics_add(struct sdx_metrics *m, const char *name, const char *labels, uint64_t n)
+{
+    struct series *s = series(m, name, "", labels, NULL, 0);
+
+    if (s)
         s->count += n;
+}
+
+uint64_t *sdx_metrics_counter(struct sdx_metrics *m, const char *name, const char *labels)
+{
+    struct series *s = series(m, name, "", labels, NULL, 0);
+
+    return s ? &s->count : NULL;
 }
 
 uint64_t sdx_metrics_get(struct sdx_metrics *m, const char *name, const char *labels)
@@ -175,21 +192,15 @@ uint64_t sdx_metrics_get(struct sdx_metrics *m, const char *name, const char *la
 
 void sdx_metrics_set(struct sdx_metrics *m, const char *name, const char *labels, double v)
 {
-    char k[SDX_METRICS_KEY_MAX];
-    int ni = name_index(m, name, strlen(name));
-    struct series *s;
+    struct series *s = series(m, name, "", labels, NULL, 0);
 
-    if (ni < 0 || key(k, name, "", labels, NULL) != 0) {
-        m->dropped++;
-        return;
-    }
-    if ((s = find(m, k, (unsigned)ni, 0, 1)) != NULL)
+    if (s)
         s->value = v;
 }
 
 void sdx_metrics_observe(struct sdx_metrics *m, const char *name, const char *labels, double v)
 {
-    char k[SDX_METRICS_KEY_MAX], le[48];
+    char le[48];
     int ni = name_index(m, name, strlen(name));
     const struct mname *d;
     struct series *s;
@@ -207,12 +218,12 @@ void sdx_metrics_observe(struct sdx_metrics *m, const char *name, const char *la
             snprintf(le, sizeof(le), "le=\"%g\"", d->bounds[i]);
         else
             snprintf(le, sizeof(le), "le=\"+Inf\"");
-        if (key(k, name, "_bucket", labels, le) == 0 && (s = find(m, k, (unsigned)ni, 0, 1)) != NULL)
+        if ((s = series(m, name, "_bucket", labels, le, 0)) != NULL)
             s->count++;
     }
-    if (key(k, name, "_count", labels, NULL) == 0 && (s = find(m, k, (unsigned)ni, 0, 1)) != NULL)
+    if ((s = series(m, name, "_count", labels, NULL, 0)) != NULL)
         s->count++;
-    if (key(k, name, "_sum", labels, NULL) == 0 && (s = find(m, k, (unsigned)ni, 1, 1)) != NULL)
+    if ((s = series(m, name, "_sum", labels, NULL, 1)) != NULL)
         s->value += v;
 }
 
