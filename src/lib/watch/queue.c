@@ -206,20 +206,21 @@ void sdx_queue_line(struct sdx_queue *q, const char *line, size_t len)
         exim_line(q, line, len);
 }
 
-size_t sdx_queue_top_dest(const struct sdx_queue *q, const struct sdx_queue_dest **out, size_t n)
+/* top - the indices of the n largest counts among cnt(0..items), largest
+ * first (ties: the first seen first); returns how many */
+static size_t top(size_t items, unsigned long (*cnt)(const struct sdx_queue *, size_t), const struct sdx_queue *q,
+                  size_t *idx, size_t n)
 {
     size_t i, k, got = 0;
 
     if (n > SDX_QUEUE_TOP_MAX)
         n = SDX_QUEUE_TOP_MAX;
-    for (i = 0; i < q->ndest; i++) {
-        const struct sdx_queue_dest *d = &q->dest[i];
-
-        for (k = got; k > 0 && out[k - 1]->recipients < d->recipients; k--)
+    for (i = 0; i < items; i++) {
+        for (k = got; k > 0 && cnt(q, idx[k - 1]) < cnt(q, i); k--)
             if (k < n)
-                out[k] = out[k - 1];
+                idx[k] = idx[k - 1];
         if (k < n) {
-            out[k] = d;
+            idx[k] = i;
             if (got < n)
                 got++;
         }
@@ -227,23 +228,30 @@ size_t sdx_queue_top_dest(const struct sdx_queue *q, const struct sdx_queue_dest
     return got;
 }
 
+static unsigned long dest_count(const struct sdx_queue *q, size_t i)
+{
+    return q->dest[i].recipients;
+}
+
+static unsigned long reason_count(const struct sdx_queue *q, size_t i)
+{
+    return q->reason[i].recipients;
+}
+
+size_t sdx_queue_top_dest(const struct sdx_queue *q, const struct sdx_queue_dest **out, size_t n)
+{
+    size_t idx[SDX_QUEUE_TOP_MAX], got = top(q->ndest, dest_count, q, idx, n), i;
+
+    for (i = 0; i < got; i++)
+        out[i] = &q->dest[idx[i]];
+    return got;
+}
+
 size_t sdx_queue_top_reason(const struct sdx_queue *q, const struct sdx_queue_reason **out, size_t n)
 {
-    size_t i, k, got = 0;
+    size_t idx[SDX_QUEUE_TOP_MAX], got = top(q->nreason, reason_count, q, idx, n), i;
 
-    if (n > SDX_QUEUE_TOP_MAX)
-        n = SDX_QUEUE_TOP_MAX;
-    for (i = 0; i < q->nreason; i++) {
-        const struct sdx_queue_reason *r = &q->reason[i];
-
-        for (k = got; k > 0 && out[k - 1]->recipients < r->recipients; k--)
-            if (k < n)
-                out[k] = out[k - 1];
-        if (k < n) {
-            out[k] = r;
-            if (got < n)
-                got++;
-        }
-    }
+    for (i = 0; i < got; i++)
+        out[i] = &q->reason[idx[i]];
     return got;
 }
