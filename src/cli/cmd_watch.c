@@ -508,6 +508,32 @@ static void restore_counter(void *arg, const char *key, uint64_t v)
     }
 }
 
+/* spawn_sh - run cmd with /bin/sh (it is the administrator's), the child's
+ * child_fd (standard input or output) one end of a new pipe; returns the
+ * other end (close-on-exec) and *pid, or -1 */
+static int spawn_sh(const char *cmd, int child_fd, pid_t *pid)
+{
+    char *argv[] = { "sh", "-c", (char *)(uintptr_t)cmd, NULL };
+    posix_spawn_file_actions_t fa;
+    int pfd[2], ours, theirs, rc;
+    extern char **environ;
+
+    if (pipe2(pfd, O_CLOEXEC) != 0)
+        return -1;
+    ours = child_fd == STDIN_FILENO ? pfd[1] : pfd[0];
+    theirs = child_fd == STDIN_FILENO ? pfd[0] : pfd[1];
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, theirs, child_fd);   /* dup2 clears close-on-exec */
+    rc = posix_spawn(pid, "/bin/sh", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(theirs);
+    if (rc != 0) {
+        close(ours);
+        return -1;
+    }
+    return ours;
+}
+
 /* ---- the queue ------------------------------------------------------------------ */
 #define QUEUE_TIMEOUT 30            /* seconds a listing may take */
 
@@ -515,29 +541,16 @@ static void restore_counter(void *arg, const char *key, uint64_t v)
  * administrator's), read its output line by line within the deadline */
 static int list_queue(const char *cmd, struct sdx_queue *q)
 {
-    char *argv[] = { "sh", "-c", (char *)(uintptr_t)cmd, NULL };
-    posix_spawn_file_actions_t fa;
-    int pfd[2], status, ok = 1;
+    int fd, status, ok = 1;
     pid_t pid;
     char buf[65536];
     size_t have = 0;
     time_t deadline = time(NULL) + QUEUE_TIMEOUT;
-    extern char **environ;
 
-    if (pipe(pfd) != 0)
+    if ((fd = spawn_sh(cmd, STDOUT_FILENO, &pid)) < 0)
         return -1;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&fa, pfd[0]);
-    if (posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ) != 0) {
-        posix_spawn_file_actions_destroy(&fa);
-        close(pfd[0]), close(pfd[1]);
-        return -1;
-    }
-    posix_spawn_file_actions_destroy(&fa);
-    close(pfd[1]);
     for (;;) {
-        struct pollfd p = { pfd[0], POLLIN, 0 };
+        struct pollfd p = { fd, POLLIN, 0 };
         ssize_t got;
         size_t s = 0, i;
         int left = (int)(deadline - time(NULL));
@@ -547,7 +560,7 @@ static int list_queue(const char *cmd, struct sdx_queue *q)
             kill(pid, SIGKILL);
             break;
         }
-        got = read(pfd[0], buf + have, sizeof(buf) - have);
+        got = read(fd, buf + have, sizeof(buf) - have);
         if (got <= 0)
             break;
         have += (size_t)got;
@@ -565,7 +578,7 @@ static int list_queue(const char *cmd, struct sdx_queue *q)
     }
     if (have)
         sdx_queue_line(q, buf, have);
-    close(pfd[0]);
+    close(fd);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     return ok && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
@@ -815,24 +828,15 @@ static void act(struct watch *w)
             continue;
         }
         if (w->conf.alert_command) {
-            char *argv[] = { "sh", "-c", w->conf.alert_command, NULL };
-            posix_spawn_file_actions_t fa;
-            int pfd[2];
             pid_t pid;
-            extern char **environ;
+            int fd = spawn_sh(w->conf.alert_command, STDIN_FILENO, &pid);
 
-            if (pipe(pfd) == 0) {
-                posix_spawn_file_actions_init(&fa);
-                posix_spawn_file_actions_adddup2(&fa, pfd[0], STDIN_FILENO);
-                posix_spawn_file_actions_addclose(&fa, pfd[1]);
-                if (posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ) == 0) {
-                    if (write(pfd[1], out.data, out.len) != (ssize_t)out.len)
-                        fprintf(stderr, "smtpdx watch: alert_command did not take the whole alert\n");
-                } else
-                    fprintf(stderr, "smtpdx watch: cannot run alert_command\n");
-                posix_spawn_file_actions_destroy(&fa);
-                close(pfd[0]);
-                close(pfd[1]);
+            if (fd < 0)
+                fprintf(stderr, "smtpdx watch: cannot run alert_command\n");
+            else {
+                if (write(fd, out.data, out.len) != (ssize_t)out.len)
+                    fprintf(stderr, "smtpdx watch: alert_command did not take the whole alert\n");
+                close(fd);              /* reaped by a later act() or at exit */
             }
         }
         if (w->conf.alert_url) {
@@ -963,6 +967,9 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
     memset(&w, 0, sizeof(w));
     if ((rc = opt_parse(self, argc, argv, &a, &first)) >= 0)
         return rc;
+    /* an alert command that exits without reading its alert must not kill
+     * the daemon: the write fails instead */
+    signal(SIGPIPE, SIG_IGN);
     if (a.config) {
         unsigned char *set = w.cli_set;
         const struct opt *o;
@@ -1116,10 +1123,6 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
         /* journalctl -f -o json [--after-cursor=C | -n 0] ARGS, through /bin/sh
          * (ARGS are the administrator's), its output read as a stream */
         char cmd[2048], cur[512] = "";
-        char *argv_sh[] = { "sh", "-c", cmd, NULL };
-        posix_spawn_file_actions_t fa;
-        int pfd[2];
-        extern char **environ;
 
         if (w.use_stdin) {
             fprintf(stderr, "smtpdx watch: --journal or -, not both\n");
@@ -1133,23 +1136,16 @@ int cmd_watch(const struct cmd *self, int argc, char **argv)
         if ((size_t)snprintf(cmd, sizeof(cmd), "exec journalctl %s-o json --no-pager %s%s%s %s", a.once ? "" : "-f ",
                              cur[0] ? "'--after-cursor=" : a.once ? "" : "-n 0", cur, cur[0] ? "'" : "",
                              a.journal) >= sizeof(cmd) ||
-            (w.in = malloc(SDX_FOLLOW_LINE_MAX + 65536)) == NULL || pipe(pfd) != 0) {
+            (w.in = malloc(SDX_FOLLOW_LINE_MAX + 65536)) == NULL) {
             ret = EXIT_INPUT;
             goto out;
         }
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
-        posix_spawn_file_actions_addclose(&fa, pfd[0]);
-        if (posix_spawn(&w.journal_pid, "/bin/sh", &fa, NULL, argv_sh, environ) != 0) {
-            posix_spawn_file_actions_destroy(&fa);
+        if ((w.in_fd = spawn_sh(cmd, STDOUT_FILENO, &w.journal_pid)) < 0) {
+            w.journal_pid = 0;
             fprintf(stderr, "smtpdx watch: cannot run journalctl\n");
             ret = EXIT_INPUT;
             goto out;
         }
-        posix_spawn_file_actions_destroy(&fa);
-        close(pfd[1]);
-        w.in_fd = pfd[0];
-        (void)fcntl(w.in_fd, F_SETFD, FD_CLOEXEC);
         (void)fcntl(w.in_fd, F_SETFL, fcntl(w.in_fd, F_GETFL) | O_NONBLOCK);
         w.use_stdin = 1;
         snprintf(w.cursor, sizeof(w.cursor), "%s", cur);
