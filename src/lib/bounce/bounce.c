@@ -664,6 +664,7 @@ static void drop_empty(struct sdx_bounce *b)
 int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct sdx_bounce_opts *opts)
 {
     size_t max = opts && opts->max_size ? opts->max_size : SDX_BOUNCE_SIZE_DEFAULT, i;
+    int bouncy;
     struct bstate *st;
     struct bmail *bm;
     struct sdx_str text;
@@ -743,7 +744,8 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
         }
     }
     drop_empty(b);
-    st->second_hand = (b->flags & (SDX_BOUNCE_F_PASTED_DSN | SDX_BOUNCE_F_ATTACHED_DSN)) && !looks_bounce(bm);
+    bouncy = looks_bounce(bm);      /* the sender and subject say so: asked once */
+    st->second_hand = (b->flags & (SDX_BOUNCE_F_PASTED_DSN | SDX_BOUNCE_F_ATTACHED_DSN)) && !bouncy;
     if (b->nrcpt) {
         int scanned = 0;
 
@@ -840,7 +842,7 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
             return st->err;
         b->kind = SDX_BOUNCE_NONE;
     }
-    if (!looks_bounce(bm) && looks_autoreply(bm)) {     /* RFC 3834 */
+    if (!bouncy && looks_autoreply(bm)) {     /* RFC 3834 */
         struct sdx_bounce_rcpt *r;
 
         b->kind = SDX_BOUNCE_AUTOREPLY;
@@ -888,7 +890,7 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
         orig_from_text(st, text.p, text.len, st->ts.cut);
     if (!b->orig_sender.len)
         b->orig_sender = first_addr(st, b->orig_from);
-    if (!looks_bounce(bm)) {
+    if (!bouncy) {
         size_t k, withreply = 0;
 
         for (k = 0; k < st->ts.nfound; k++)
@@ -915,7 +917,7 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
     /* a bounce that names no address before the returned message ("Message
      * could not be delivered to mobile."): the returned message's To is the
      * recipient, the words before it the diagnostic */
-    if (!st->ts.nfound && looks_bounce(bm) && b->orig_to.len && st->ts.cut > 0) {
+    if (!st->ts.nfound && bouncy && b->orig_to.len && st->ts.cut > 0) {
         struct sdx_str to = first_addr(st, b->orig_to);
         struct sdx_bounce_rcpt *r;
         size_t n0 = st->ts.cut < 1024 ? st->ts.cut : 1024;
@@ -929,10 +931,10 @@ int sdx_bounce_parse(struct sdx_bounce *b, const char *p, size_t n, const struct
     }
     if (b->nrcpt) {
         b->kind = SDX_BOUNCE_TEXT;
-        b->decided_by = looks_bounce(bm) ? "bounce-headers+text" : "text";
+        b->decided_by = bouncy ? "bounce-headers+text" : "text";
     } else {
         b->kind = SDX_BOUNCE_NONE;
-        b->decided_by = looks_bounce(bm) ? "bounce-headers-no-recipient" : "no-dsn-no-bounce-words";
+        b->decided_by = bouncy ? "bounce-headers-no-recipient" : "no-dsn-no-bounce-words";
     }
     return st->err;
 }
